@@ -1,0 +1,3 @@
+module raqib
+
+go 1.26
