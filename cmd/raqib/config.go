@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,6 +22,13 @@ type Config struct {
 	LogLevel        string        // debug, info, warn, error; RAQIB_LOG_LEVEL
 	LogFormat       string        // text or json; RAQIB_LOG_FORMAT
 	ShutdownTimeout time.Duration // grace period for open requests, RAQIB_SHUTDOWN_TIMEOUT
+
+	NATSURL         string        // external NATS server or cluster for the event log, RAQIB_NATS_URL
+	NATSListen      string        // open the embedded NATS client port here for sensor ingest over NATS, RAQIB_NATS_LISTEN
+	LogMaxAge       time.Duration // event log retention by age, RAQIB_LOG_MAX_AGE
+	LogMaxBytes     int64         // event log retention by size, RAQIB_LOG_MAX_BYTES (0: the default)
+	LogMaxStore     int64         // the embedded server's store limit in bytes, RAQIB_LOG_MAX_STORE (0: 3/4 of free disk)
+	CheckpointEvery time.Duration // how often the ingest state is checkpointed, RAQIB_CHECKPOINT_EVERY
 }
 
 // DefaultConfig returns the defaults.
@@ -31,6 +39,8 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: 10 * time.Second,
+		LogMaxAge:       30 * 24 * time.Hour,
+		CheckpointEvery: 30 * time.Second,
 	}
 }
 
@@ -46,20 +56,42 @@ func envOr(getenv func(string) string, key, def string) string {
 // environment.
 func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	d := DefaultConfig()
-	timeout := d.ShutdownTimeout
-	if v := getenv("RAQIB_SHUTDOWN_TIMEOUT"); v != "" {
-		t, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("RAQIB_SHUTDOWN_TIMEOUT: %q is not a duration (e.g. 10s)", v)
+	durations := map[string]*time.Duration{
+		"RAQIB_SHUTDOWN_TIMEOUT": &d.ShutdownTimeout,
+		"RAQIB_LOG_MAX_AGE":      &d.LogMaxAge,
+		"RAQIB_CHECKPOINT_EVERY": &d.CheckpointEvery,
+	}
+	for key, dst := range durations {
+		if v := getenv(key); v != "" {
+			t, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%s: %q is not a duration (e.g. 10s)", key, v)
+			}
+			*dst = t
 		}
-		timeout = t
+	}
+	sizes := map[string]*int64{"RAQIB_LOG_MAX_BYTES": &d.LogMaxBytes, "RAQIB_LOG_MAX_STORE": &d.LogMaxStore}
+	for key, dst := range sizes {
+		if v := getenv(key); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%s: %q is not a whole number of bytes", key, v)
+			}
+			*dst = n
+		}
 	}
 	fs.StringVar(&c.Addr, "addr", envOr(getenv, "RAQIB_ADDR", d.Addr), "listen address (RAQIB_ADDR)")
 	fs.StringVar(&c.DataDir, "data", envOr(getenv, "RAQIB_DATA_DIR", d.DataDir), "data directory (RAQIB_DATA_DIR)")
 	fs.StringVar(&c.TheaterDir, "theater", envOr(getenv, "RAQIB_THEATER", ""), "theater directory replacing the embedded Iraq–Syria theater (RAQIB_THEATER)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "RAQIB_LOG_LEVEL", d.LogLevel), "log level: debug, info, warn, error (RAQIB_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr(getenv, "RAQIB_LOG_FORMAT", d.LogFormat), "log format: text or json (RAQIB_LOG_FORMAT)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", timeout, "grace period for open requests on shutdown (RAQIB_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", d.ShutdownTimeout, "grace period for open requests on shutdown (RAQIB_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&c.NATSURL, "nats-url", envOr(getenv, "RAQIB_NATS_URL", ""), "external NATS server or cluster for the event log; empty embeds one (RAQIB_NATS_URL)")
+	fs.StringVar(&c.NATSListen, "nats-listen", envOr(getenv, "RAQIB_NATS_LISTEN", ""), "open the embedded NATS client port at host:port so sensors may publish to raqib.obs.<sensor> (RAQIB_NATS_LISTEN)")
+	fs.DurationVar(&c.LogMaxAge, "log-max-age", d.LogMaxAge, "event log retention by age (RAQIB_LOG_MAX_AGE)")
+	fs.Int64Var(&c.LogMaxBytes, "log-max-bytes", d.LogMaxBytes, "event log retention by size in bytes; 0 takes the default (RAQIB_LOG_MAX_BYTES)")
+	fs.Int64Var(&c.LogMaxStore, "log-max-store", d.LogMaxStore, "embedded JetStream store limit in bytes; 0: three quarters of the free disk (RAQIB_LOG_MAX_STORE)")
+	fs.DurationVar(&c.CheckpointEvery, "checkpoint-every", d.CheckpointEvery, "how often the ingest state is checkpointed (RAQIB_CHECKPOINT_EVERY)")
 	return nil
 }
 
@@ -80,6 +112,23 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		problems = append(problems, fmt.Errorf("shutdown-timeout: %v must be positive", c.ShutdownTimeout))
+	}
+	if c.LogMaxAge <= 0 {
+		problems = append(problems, fmt.Errorf("log-max-age: %v must be positive", c.LogMaxAge))
+	}
+	if c.LogMaxBytes < 0 || c.LogMaxStore < 0 {
+		problems = append(problems, fmt.Errorf("log-max-bytes, log-max-store: must not be negative"))
+	}
+	if c.CheckpointEvery < time.Second {
+		problems = append(problems, fmt.Errorf("checkpoint-every: %v is shorter than 1s", c.CheckpointEvery))
+	}
+	if c.NATSURL != "" && c.NATSListen != "" {
+		problems = append(problems, errors.New("nats-listen: only the embedded server opens a client port; with nats-url, sensors publish to that cluster"))
+	}
+	if c.NATSListen != "" {
+		if _, _, err := net.SplitHostPort(c.NATSListen); err != nil {
+			problems = append(problems, fmt.Errorf("nats-listen: %q is not host:port", c.NATSListen))
+		}
 	}
 	if c.TheaterDir != "" {
 		if st, err := os.Stat(c.TheaterDir); err != nil || !st.IsDir() {

@@ -48,6 +48,9 @@ const usage = `raqib — border-surveillance command and control
 Usage:
   raqib serve   [flags]          run the server
   raqib demo    [flags]          run the server with the Iraq–Syria theater for a demonstration
+  raqib replay  --from T [--to T] [--sector S]   write the log's observations of a window as NDJSON
+  raqib load    [--addr A] [--rate N] [--duration D] [--batch B]   drive a running server's ingest (loopback only)
+  raqib sim     [flags]          simulate the border's sensors, to a server or to files
   raqib theater validate [DIR]   check a theater directory (default: the embedded one)
   raqib theater export [flags]   write the theater's layers as GeoJSON
   raqib theater import [flags]   rebuild the border line from Natural Earth (world-atlas)
@@ -84,6 +87,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stdout, stderr, false)
 	case "demo":
 		return runServe(ctx, rest, stdout, stderr, true)
+	case "replay":
+		return runReplay(ctx, rest, stdout, stderr)
+	case "load":
+		return runLoad(ctx, rest, stdout, stderr)
+	case "sim":
+		return runSim(ctx, rest, stdout, stderr)
 	case "theater":
 		return runTheater(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":

@@ -14,7 +14,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"raqib/internal/api"
+	"raqib/internal/eventlog"
+	"raqib/internal/ingest"
+	"raqib/internal/sensor"
 	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
 )
@@ -32,6 +38,9 @@ type Main struct {
 
 	db       *sqlite.DB
 	theater  *theater.Service
+	evlog    *eventlog.Log
+	ingest   *ingest.Service
+	natsSub  func()
 	listener net.Listener
 	server   *http.Server
 }
@@ -83,15 +92,22 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.theater.Seed(ctx); err != nil {
 		return fmt.Errorf("seed theater state: %w", err)
 	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := m.openIngest(ctx, th, registry); err != nil {
+		return err
+	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	handler := api.New(api.Config{
-		Logger:  m.Logger,
-		Theater: m.theater,
-		Ready:   map[string]api.Pinger{"store": m.db},
-		Version: buildVersion(),
+		Logger:   m.Logger,
+		Theater:  m.theater,
+		Ingest:   m.ingest,
+		Ready:    map[string]api.Pinger{"store": m.db, "event_log": m.evlog},
+		Registry: registry,
+		Version:  buildVersion(),
 	})
 	m.server = &http.Server{
 		Handler:           handler,
@@ -111,6 +127,17 @@ func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
+	bgCtx, stopBg := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan error, 1)
+	go func() {
+		bgDone <- m.ingest.Run(bgCtx, m.checkpointPath(), m.Config.CheckpointEvery, 5*time.Second)
+	}()
+	defer func() {
+		stopBg()
+		if err := <-bgDone; err != nil {
+			m.Logger.Error("last checkpoint failed", "err", err)
+		}
+	}()
 	m.Logger.Info("serving", "url", m.URL())
 	select {
 	case err := <-errc:
@@ -120,6 +147,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.Config.ShutdownTimeout)
 	defer cancel()
+	if m.natsSub != nil {
+		m.natsSub()
+	}
 	if err := m.server.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -134,6 +164,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.listener != nil && m.server == nil {
 		errs = append(errs, m.listener.Close())
+	}
+	if m.evlog != nil {
+		errs = append(errs, m.evlog.Close())
 	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
@@ -158,10 +191,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	defer m.Close()
 	if demo {
+		startDemoSimulator(ctx, m, stdout, stderr)
 		fmt.Fprintf(stdout, "\nRaqib demo: the Iraq–Syria theater is served at %s\n"+
 			"  theater (GeoJSON):  %s/api/v1/theater\n  sectors:            %s/api/v1/sectors\n"+
-			"  API document:       %s/api/v1/openapi.json\nPress Ctrl-C to stop.\n\n",
-			m.URL(), m.URL(), m.URL(), m.URL())
+			"  sensors (live):     %s/api/v1/sensors\n  API document:       %s/api/v1/openapi.json\n"+
+			"The simulator feeds the %s scenario at realistic intensity in real time.\nPress Ctrl-C to stop.\n\n",
+			m.URL(), m.URL(), m.URL(), m.URL(), m.URL(), demoScenario(m.Getenv))
 	}
 	return m.Run(ctx)
 }
@@ -172,4 +207,68 @@ func theaterFS(dir string) (fs.FS, string) {
 		return theater.Embedded(), "embedded"
 	}
 	return os.DirFS(dir), dir
+}
+
+func (m *Main) checkpointPath() string { return filepath.Join(m.Config.DataDir, "ingest.ckpt") }
+
+// openIngest opens the event log, builds the sensor registry from the
+// theater's cameras, and restores the ingest state from its checkpoint and
+// the log's tail.
+func (m *Main) openIngest(ctx context.Context, th *theater.Theater, reg *prometheus.Registry) error {
+	var err error
+	m.evlog, err = eventlog.Open(ctx, eventlog.Config{
+		Dir:          filepath.Join(m.Config.DataDir, "eventlog"),
+		URL:          m.Config.NATSURL,
+		ClientListen: m.Config.NATSListen,
+		MaxAge:       m.Config.LogMaxAge,
+		MaxBytes:     m.Config.LogMaxBytes,
+		MaxStore:     m.Config.LogMaxStore,
+		Logger:       m.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("open event log: %w", err)
+	}
+	sensors := make([]sensor.Sensor, 0, len(th.Cameras))
+	for _, c := range th.Cameras {
+		sensors = append(sensors, sensor.Sensor{ID: c.ID, Kind: sensor.KindThermalCamera, Position: c.Position, HasPosition: true})
+	}
+	registry, err := sensor.NewRegistry(sensors, sensor.RegistryOptions{Start: time.Now()})
+	if err != nil {
+		return fmt.Errorf("sensor registry: %w", err)
+	}
+	m.ingest = ingest.New(ingest.Config{
+		Log: logAdapter{m.evlog}, Registry: registry, Logger: m.Logger,
+		Metrics: ingest.NewMetrics(reg), Limits: sensor.DefaultLimits,
+	})
+	if _, err := m.ingest.Restore(ctx, m.checkpointPath()); err != nil {
+		return err
+	}
+	if m.Config.NATSListen != "" {
+		stop, err := serveNATSIngest(m.evlog.Conn(), m.ingest, m.Logger)
+		if err != nil {
+			return fmt.Errorf("NATS ingest: %w", err)
+		}
+		m.natsSub = stop
+		m.Logger.Info("NATS ingest listening", "url", m.evlog.ClientURL(), "subject", natsIngestSubject)
+	}
+	return nil
+}
+
+// demoScenario is the scenario the demo simulates: RAQIB_DEMO_SCENARIO or
+// an infiltration wave in Anbar.
+func demoScenario(getenv func(string) string) string {
+	return envOr(getenv, "RAQIB_DEMO_SCENARIO", "infiltration-anbar")
+}
+
+// startDemoSimulator feeds the demo server from the simulator, in real
+// time, over the same HTTP ingest sensors use, until ctx ends.
+func startDemoSimulator(ctx context.Context, m *Main, stdout, stderr io.Writer) {
+	addr := m.listener.Addr().String()
+	args := []string{"--scenario", demoScenario(m.Getenv), "--intensity", "realistic", "--start", "now",
+		"--duration", "24h", "--speed", "1", "--addr", addr}
+	go func() {
+		if err := runSim(ctx, args, stdout, stderr); err != nil && ctx.Err() == nil {
+			m.Logger.Error("demo simulator stopped", "err", err)
+		}
+	}()
 }

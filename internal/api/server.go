@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"raqib/internal/errs"
+	"raqib/internal/ingest"
 	"raqib/internal/theater"
 )
 
@@ -32,6 +33,7 @@ type Pinger interface {
 type Config struct {
 	Logger  *slog.Logger
 	Theater *theater.Service
+	Ingest  *ingest.Service
 	// Ready lists the dependencies /readyz checks, by name.
 	Ready map[string]Pinger
 	// Registry collects the metrics; nil makes a new one.
@@ -43,6 +45,7 @@ type Config struct {
 type Server struct {
 	logger   *slog.Logger
 	theater  *theater.Service
+	ingest   *ingest.Service
 	ready    map[string]Pinger
 	registry *prometheus.Registry
 	metrics  *httpMetrics
@@ -80,6 +83,10 @@ func Routes() []Route {
 		{"GET", "/api/v1/barriers", "Barrier segments with their current progress.", (*Server).handleBarrierList},
 		{"GET", "/api/v1/barriers/{id}/history", "A barrier segment's progress history.", (*Server).handleBarrierHistory},
 		{"POST", "/api/v1/barriers/{id}/progress", "Record a barrier segment's progress.", (*Server).handleBarrierSetProgress},
+		{"POST", "/api/v1/observations", "Ingest a batch of sensor observations (JSON array or NDJSON, gzip accepted).", (*Server).handleObservations},
+		{"POST", "/api/v1/heartbeats", "Ingest a batch of sensor heartbeats.", (*Server).handleHeartbeats},
+		{"GET", "/api/v1/sensors", "Sensors with their health and last report.", (*Server).handleSensorList},
+		{"GET", "/api/v1/sensors/{id}", "One sensor's health and last report.", (*Server).handleSensorGet},
 	}
 }
 
@@ -88,6 +95,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		logger:   cfg.Logger,
 		theater:  cfg.Theater,
+		ingest:   cfg.Ingest,
 		ready:    cfg.Ready,
 		registry: cfg.Registry,
 		version:  cfg.Version,

@@ -15,6 +15,9 @@ import (
 
 	"raqib/internal/api"
 	"raqib/internal/errs"
+	"raqib/internal/eventlog"
+	"raqib/internal/ingest"
+	"raqib/internal/sensor"
 	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
 )
@@ -35,9 +38,11 @@ func embeddedTheater(t testing.TB) *theater.Theater {
 }
 
 type fixture struct {
-	srv *httptest.Server
-	db  *sqlite.DB
-	svc *theater.Service
+	srv    *httptest.Server
+	db     *sqlite.DB
+	svc    *theater.Service
+	log    *eventlog.Log
+	ingest *ingest.Service
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -54,9 +59,23 @@ func newFixture(t *testing.T) *fixture {
 	if err := svc.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{Theater: svc, Ready: map[string]api.Pinger{"store": db}, Version: "test"}))
+	log, err := eventlog.Open(ctx, eventlog.Config{Dir: filepath.Join(t.TempDir(), "eventlog"), MaxStore: 1 << 30, MaxBytes: 256 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	var sensors []sensor.Sensor
+	for _, c := range embeddedTheater(t).Cameras {
+		sensors = append(sensors, sensor.Sensor{ID: c.ID, Kind: sensor.KindThermalCamera, Position: c.Position, HasPosition: true})
+	}
+	reg, err := sensor.NewRegistry(sensors, sensor.RegistryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ing := ingest.New(ingest.Config{Log: testLog{log}, Registry: reg, Limits: sensor.DefaultLimits})
+	srv := httptest.NewServer(api.New(api.Config{Theater: svc, Ingest: ing, Ready: map[string]api.Pinger{"store": db, "event_log": log}, Version: "test"}))
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, db: db, svc: svc}
+	return &fixture{srv: srv, db: db, svc: svc, log: log, ingest: ing}
 }
 
 func (f *fixture) do(t *testing.T, method, path, body string) (int, http.Header, []byte) {
@@ -363,4 +382,18 @@ func TestStatusTable(t *testing.T) {
 	if s := api.StatusOf(io.EOF); s != 500 {
 		t.Errorf("a plain error maps to %d", s)
 	}
+}
+
+// testLog adapts the event log to ingest.Log, as cmd/raqib does.
+type testLog struct{ l *eventlog.Log }
+
+func (a testLog) Append(ctx context.Context, kind uint8, payload []byte) (ingest.Position, error) {
+	p, err := a.l.Append(ctx, eventlog.RecordKind(kind), payload)
+	return ingest.Position{StreamSeq: p.StreamSeq, Index: p.Index}, err
+}
+
+func (a testLog) ReplayFrom(ctx context.Context, after ingest.Position, fn func(uint8, []byte, ingest.Position, time.Time) error) error {
+	return a.l.ReplayFrom(ctx, eventlog.Position{StreamSeq: after.StreamSeq, Index: after.Index}, func(r eventlog.Record) error {
+		return fn(uint8(r.Kind), r.Payload, ingest.Position{StreamSeq: r.Position.StreamSeq, Index: r.Position.Index}, r.Stored)
+	})
 }
