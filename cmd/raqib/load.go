@@ -140,7 +140,7 @@ func driveLoad(ctx context.Context, cfg loadConfig, cams []*theater.Camera) (*lo
 		wg.Add(1)
 		go func(s int) {
 			defer wg.Done()
-			gen := newObsGen(cams, runID, s)
+			gen := newObsGen(cams, runID, s, cfg.senders)
 			var buf bytes.Buffer
 			for {
 				select {
@@ -238,19 +238,21 @@ func postObservations(ctx context.Context, client *http.Client, url string, body
 }
 
 // obsGen writes synthetic thermal detections from real cameras, with a
-// sequence number per sensor unique to this run.
+// sequence number per sensor unique to this run. Senders share the camera
+// ids, so they interleave their sequence numbers (sender s of n uses
+// base + k*n + s) and stay close together, as one camera's reports would.
 type obsGen struct {
-	cams   []*theater.Camera
-	seq    uint64
-	i      int
-	buf    []byte
+	cams    []*theater.Camera
+	base    uint64
+	sender  uint64
+	senders uint64
+	round   uint64
+	i       int
+	buf     []byte
 }
 
-func newObsGen(cams []*theater.Camera, runID int64, sender int) *obsGen {
-	// Each sender reports as its own set of sensors: the real camera ids
-	// would collide between senders, so the sequence number space is
-	// split instead (high bits: run and sender).
-	return &obsGen{cams: cams, seq: uint64(runID/1e6)<<20 | uint64(sender)<<16, i: sender * 131}
+func newObsGen(cams []*theater.Camera, runID int64, sender, senders int) *obsGen {
+	return &obsGen{cams: cams, base: uint64(runID/1e6) << 20, sender: uint64(sender), senders: uint64(senders)}
 }
 
 func (g *obsGen) batch(w *bytes.Buffer, n int, now time.Time) {
@@ -260,16 +262,16 @@ func (g *obsGen) batch(w *bytes.Buffer, n int, now time.Time) {
 		if k > 0 {
 			w.WriteByte(',')
 		}
-		c := g.cams[g.i%len(g.cams)]
-		g.i++
-		if g.i%len(g.cams) == 0 {
-			g.seq++
+		c := g.cams[g.i]
+		seq := g.base + g.round*g.senders + g.sender + 1
+		if g.i++; g.i == len(g.cams) {
+			g.i, g.round = 0, g.round+1
 		}
 		b := g.buf[:0]
 		b = append(b, `{"sensor":"`...)
 		b = append(b, c.ID...)
 		b = append(b, `","seq":`...)
-		b = strconv.AppendUint(b, g.seq+1, 10)
+		b = strconv.AppendUint(b, seq, 10)
 		b = append(b, `,"time":"`...)
 		b = append(b, ts...)
 		b = append(b, `","kind":"thermal_camera","position":{"lat":`...)
