@@ -86,6 +86,11 @@ func readCheckpoint(path string) (Position, *Dedupe, error) {
 	if err != nil {
 		return Position{}, nil, err
 	}
+	return decodeCheckpoint(data)
+}
+
+// decodeCheckpoint parses a checkpoint file's bytes.
+func decodeCheckpoint(data []byte) (Position, *Dedupe, error) {
 	if len(data) < len(checkpointMagic)+5 || !bytes.Equal(data[:4], checkpointMagic) {
 		return Position{}, nil, errors.New("not a checkpoint file")
 	}
