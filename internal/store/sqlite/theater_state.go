@@ -15,28 +15,58 @@ func unixNano(t time.Time) int64 { return t.UTC().UnixNano() }
 
 func fromUnixNano(n int64) time.Time { return time.Unix(0, n).UTC() }
 
-// SeedCrossings stores the seed history of crossings that have none.
-func (db *DB) SeedCrossings(ctx context.Context, seed []theater.CrossingChange) (int, error) {
+// history describes one append-only history table: the crossing statuses
+// or the barrier progress entries.
+type history[T any] struct {
+	what   string // "crossing", "barrier": for messages
+	table  string
+	idCol  string
+	id     func(T) string
+	at     func(T) time.Time
+	valid  func(T) error
+	insert func(context.Context, *sql.Tx, T) error
+}
+
+var crossingHistory = history[theater.CrossingChange]{
+	what: "crossing", table: "crossing_status", idCol: "crossing_id",
+	id:     func(c theater.CrossingChange) string { return c.CrossingID },
+	at:     func(c theater.CrossingChange) time.Time { return c.At },
+	valid:  validCrossingChange,
+	insert: insertCrossing,
+}
+
+var barrierHistory = history[theater.BarrierChange]{
+	what: "barrier", table: "barrier_progress", idCol: "barrier_id",
+	id:     func(c theater.BarrierChange) string { return c.BarrierID },
+	at:     func(c theater.BarrierChange) time.Time { return c.At },
+	valid:  validBarrierChange,
+	insert: insertBarrier,
+}
+
+// seedHistory stores the entries of every id that has no history yet, in
+// one transaction; one invalid entry refuses the whole seed.
+func seedHistory[T any](ctx context.Context, db *DB, h history[T], seed []T) (int, error) {
 	n := 0
-	err := db.inTx(ctx, "seed crossings", func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "seed "+h.what+" history", func(tx *sql.Tx) error {
 		seeded := map[string]bool{}
 		for _, c := range seed {
-			if err := validCrossingChange(c); err != nil {
+			if err := h.valid(c); err != nil {
 				return err
 			}
-			has, ok := seeded[c.CrossingID]
+			id := h.id(c)
+			has, ok := seeded[id]
 			if !ok {
 				var count int
-				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM crossing_status WHERE crossing_id = ?", c.CrossingID).Scan(&count); err != nil {
+				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+h.table+" WHERE "+h.idCol+" = ?", id).Scan(&count); err != nil {
 					return err
 				}
 				has = count > 0
-				seeded[c.CrossingID] = has
+				seeded[id] = has
 			}
 			if has {
 				continue
 			}
-			if err := insertCrossing(ctx, tx, c); err != nil {
+			if err := h.insert(ctx, tx, c); err != nil {
 				return err
 			}
 			n++
@@ -49,22 +79,32 @@ func (db *DB) SeedCrossings(ctx context.Context, seed []theater.CrossingChange) 
 	return n, nil
 }
 
-// AddCrossingChange appends one status entry to a crossing's history.
-func (db *DB) AddCrossingChange(ctx context.Context, c theater.CrossingChange) error {
-	if err := validCrossingChange(c); err != nil {
+// appendHistory appends one entry, refusing one not newer than the newest.
+func appendHistory[T any](ctx context.Context, db *DB, h history[T], c T) error {
+	if err := h.valid(c); err != nil {
 		return err
 	}
-	return db.inTx(ctx, "add crossing status", func(tx *sql.Tx) error {
+	return db.inTx(ctx, "add "+h.what+" history", func(tx *sql.Tx) error {
 		var newest sql.NullInt64
-		if err := tx.QueryRowContext(ctx, "SELECT max(at) FROM crossing_status WHERE crossing_id = ?", c.CrossingID).Scan(&newest); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT max(at) FROM "+h.table+" WHERE "+h.idCol+" = ?", h.id(c)).Scan(&newest); err != nil {
 			return err
 		}
-		if newest.Valid && unixNano(c.At) <= newest.Int64 {
-			return errs.E(errs.Conflict, "crossing %s: a status entry at or after %s already exists",
-				c.CrossingID, fromUnixNano(newest.Int64).Format(time.RFC3339))
+		if newest.Valid && unixNano(h.at(c)) <= newest.Int64 {
+			return errs.E(errs.Conflict, "%s %s: an entry at or after %s already exists",
+				h.what, h.id(c), fromUnixNano(newest.Int64).Format(time.RFC3339))
 		}
-		return insertCrossing(ctx, tx, c)
+		return h.insert(ctx, tx, c)
 	})
+}
+
+// SeedCrossings stores the seed history of crossings that have none.
+func (db *DB) SeedCrossings(ctx context.Context, seed []theater.CrossingChange) (int, error) {
+	return seedHistory(ctx, db, crossingHistory, seed)
+}
+
+// AddCrossingChange appends one status entry to a crossing's history.
+func (db *DB) AddCrossingChange(ctx context.Context, c theater.CrossingChange) error {
+	return appendHistory(ctx, db, crossingHistory, c)
 }
 
 func validCrossingChange(c theater.CrossingChange) error {
@@ -137,54 +177,12 @@ func (db *DB) CurrentCrossings(ctx context.Context) (map[string]theater.Crossing
 
 // SeedBarriers stores the seed history of barriers that have none.
 func (db *DB) SeedBarriers(ctx context.Context, seed []theater.BarrierChange) (int, error) {
-	n := 0
-	err := db.inTx(ctx, "seed barriers", func(tx *sql.Tx) error {
-		seeded := map[string]bool{}
-		for _, c := range seed {
-			if err := validBarrierChange(c); err != nil {
-				return err
-			}
-			has, ok := seeded[c.BarrierID]
-			if !ok {
-				var count int
-				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM barrier_progress WHERE barrier_id = ?", c.BarrierID).Scan(&count); err != nil {
-					return err
-				}
-				has = count > 0
-				seeded[c.BarrierID] = has
-			}
-			if has {
-				continue
-			}
-			if err := insertBarrier(ctx, tx, c); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
+	return seedHistory(ctx, db, barrierHistory, seed)
 }
 
 // AddBarrierChange appends one progress entry to a barrier's history.
 func (db *DB) AddBarrierChange(ctx context.Context, c theater.BarrierChange) error {
-	if err := validBarrierChange(c); err != nil {
-		return err
-	}
-	return db.inTx(ctx, "add barrier progress", func(tx *sql.Tx) error {
-		var newest sql.NullInt64
-		if err := tx.QueryRowContext(ctx, "SELECT max(at) FROM barrier_progress WHERE barrier_id = ?", c.BarrierID).Scan(&newest); err != nil {
-			return err
-		}
-		if newest.Valid && unixNano(c.At) <= newest.Int64 {
-			return errs.E(errs.Conflict, "barrier %s: a progress entry at or after %s already exists",
-				c.BarrierID, fromUnixNano(newest.Int64).Format(time.RFC3339))
-		}
-		return insertBarrier(ctx, tx, c)
-	})
+	return appendHistory(ctx, db, barrierHistory, c)
 }
 
 func validBarrierChange(c theater.BarrierChange) error {
