@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"raqib/internal/sim"
 	"raqib/internal/theater"
 )
 
@@ -64,13 +64,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func (c loadConfig) validate() error {
-	host, _, err := net.SplitHostPort(c.addr)
-	if err != nil {
-		return fmt.Errorf("--addr %q: %v", c.addr, err)
-	}
-	ip := net.ParseIP(host)
-	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("--addr %q: load is only sent to a loopback address", c.addr)
+	if err := sim.CheckLoopback(c.addr); err != nil {
+		return fmt.Errorf("--addr %w", err)
 	}
 	switch {
 	case c.rate < 0:

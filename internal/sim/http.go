@@ -23,8 +23,8 @@ const (
 )
 
 // CheckLoopback checks that addr is host:port with a loopback host
-// (127.0.0.0/8, ::1 or localhost): the simulator feeds only a local
-// server.
+// (127.0.0.0/8, ::1 or localhost): the simulator and the load tool send
+// only to a server on this machine.
 func CheckLoopback(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -39,7 +39,7 @@ func CheckLoopback(addr string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("%q is not a loopback address (127.0.0.0/8, [::1] or localhost): the simulator only feeds a server on this machine", addr)
+	return fmt.Errorf("%q is not a loopback address (127.0.0.0/8, [::1] or localhost): only a server on this machine is sent to", addr)
 }
 
 // SenderOptions tune a Sender; zero values take the defaults.
