@@ -206,7 +206,7 @@ func theaterFS(dir string) (fs.FS, string) {
 	if dir == "" {
 		return theater.Embedded(), "embedded"
 	}
-	return os.DirFS(dir), dir
+	return theater.Dir(dir), dir
 }
 
 func (m *Main) checkpointPath() string { return filepath.Join(m.Config.DataDir, "ingest.ckpt") }
