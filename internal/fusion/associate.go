@@ -1,0 +1,297 @@
+package fusion
+
+import (
+	"math"
+	"slices"
+)
+
+// Association. Within a batch, the measurements of one sensor with one
+// time form a scan. For each scan the tracks near its measurements
+// (found in the grid within a radius from the gate and the measurement's
+// error, capped by class) are predicted to the scan's time, or taken from
+// their history for a late scan; every pair is gated on the squared
+// Mahalanobis distance d²; and global nearest neighbour assignment picks
+// the pairs of least total cost. Measurements left over start tentative
+// tracks, except beside a confirmed track.
+
+// Query radii: the gate's reach for the measurement's own error plus a
+// typical track's (trackSigmaM) and some motion, capped by the reported
+// class (an unknown report far away may be a vehicle).
+const (
+	trackSigmaM     = 30.0
+	radiusSlackM    = 40.0
+	motionSlackM    = 60.0
+	capPersonM      = 400.0
+	capUnknownM     = 700.0
+	capVehicleM     = 1500.0
+	friendlyRadiusM = 400.0
+)
+
+// confidenceCost is the cost added to a pair per unit of the report's
+// doubt (1 − confidence).
+const confidenceCost = 4.0
+
+// apartConfidence: only reports at least this confident count as a
+// sensor seeing two tracks apart (clutter beside a track is less
+// confident).
+const apartConfidence = 0.5
+
+// queryRadius is how far from a measurement its candidate tracks are
+// looked for.
+func queryRadius(m *Measurement, gate float64) float64 {
+	r := math.Sqrt(gate*(m.SigmaM*m.SigmaM+trackSigmaM*trackSigmaM)) + radiusSlackM
+	switch {
+	case m.Friendly:
+		return max(r, friendlyRadiusM)
+	case m.Class == ClassVehicle:
+		return min(r, capVehicleM)
+	case m.Class == ClassUnknown:
+		return min(r, capUnknownM)
+	}
+	return min(r, capPersonM)
+}
+
+// candidates appends to s.cands the tracks that may be near z at time t
+// and are not yet stamped with the current scan, predicted to t. skip
+// leaves a track out.
+func (s *shard) candidates(m *Measurement, z *obsVec, t int64, skip func(*track) bool) {
+	r := queryRadius(m, s.cfg.Gate)
+	s.query = s.grid.Query(z.x, z.y, r+motionSlackM, s.query[:0])
+	for _, slot := range s.query {
+		tr := s.tracks[slot]
+		if tr.stamp == s.stamp || (skip != nil && skip(tr)) {
+			continue
+		}
+		dt := math.Abs(seconds(t - tr.t))
+		reach := r + math.Hypot(tr.st.X[2], tr.st.X[3])*dt
+		if dx, dy := tr.gx-z.x, tr.gy-z.y; dx*dx+dy*dy > reach*reach {
+			continue
+		}
+		tr.stamp = s.stamp
+		tr.hist.fold(s.cutoff)
+		pred, at, ok := tr.stateAt(t)
+		if !ok {
+			continue
+		}
+		s.cands = append(s.cands, cand{tr: tr, pred: pred, at: at})
+	}
+}
+
+// scan associates one scan (s.in[lo:hi]: one sensor, one time) with the
+// tracks by global nearest neighbour and starts tentative tracks from the
+// measurements left over.
+func (s *shard) scan(b *batch, lo, hi int) {
+	t := b.time(s.in[lo])
+	if b.measurement(s.in[lo]).Friendly {
+		for k := lo; k < hi; k++ {
+			s.friendlyFix(b.measurement(s.in[k]), &s.loc[k], t)
+		}
+		return
+	}
+	s.stamp++
+	s.cands = s.cands[:0]
+	for k := lo; k < hi; k++ {
+		s.candidates(b.measurement(s.in[k]), &s.loc[k], t, nil)
+	}
+	rows, cols := hi-lo, len(s.cands)
+	var assign []int
+	if cols > 0 {
+		slices.SortFunc(s.cands, func(a, b cand) int { return int(a.tr.slot) - int(b.tr.slot) })
+		assign = s.solve(b, lo, rows)
+	}
+	for r := range rows {
+		k := lo + r
+		m := b.measurement(s.in[k])
+		if assign != nil && assign[r] >= 0 {
+			c := &s.cands[assign[r]]
+			if s.associate(c.tr, &c.pred, c.at, m, &s.loc[k], t) {
+				continue
+			}
+		}
+		if assign != nil && s.nearConfirmed(b, lo, r, cols, assign) {
+			s.stats.suppressed++
+			continue
+		}
+		s.birth(m, &s.loc[k], t)
+	}
+}
+
+// nearConfirmed reports whether a measurement left over in row r of the
+// scan should start no track because it is gated with a confirmed or
+// coasting track. Such a report is far more often clutter beside the
+// track, or its object seen again, than a new object, and a track started
+// from it would compete with the first for the object's reports. But when
+// the track took another confident report of the same scan and this one
+// is confident too, the sensor saw two things: it starts a track.
+func (s *shard) nearConfirmed(b *batch, lo, r, cols int, assign []int) bool {
+	if b.measurement(s.in[lo+r]).Confidence < apartConfidence {
+		assign = nil
+	}
+	return s.gatedConfirmed(b, lo, r, cols, assign)
+}
+
+// gatedConfirmed reports whether row r is gated with a confirmed or
+// coasting track; with assign, a track that took another confident report
+// of the scan does not count.
+func (s *shard) gatedConfirmed(b *batch, lo, r, cols int, assign []int) bool {
+	for c, v := range s.cost[r*cols : (r+1)*cols] {
+		if math.IsInf(v, 1) || s.cands[c].tr.status == StatusTentative {
+			continue
+		}
+		if assign == nil {
+			return true
+		}
+		other := slices.Index(assign, c)
+		if other < 0 || b.measurement(s.in[lo+other]).Confidence < apartConfidence {
+			return true
+		}
+	}
+	return false
+}
+
+// solve fills the cost matrix of the scan's rows against s.cands and
+// returns each row's column or -1. The cost of a gated pair is d² + ln
+// det S, less the row's smallest ln det S so that costs are ≥ 0 and a
+// row's best-fitting candidate costs only its d², plus a term for the
+// report's doubt so that where rows compete for a track the confident
+// report wins; leaving a row and a column unassigned costs Gate each.
+func (s *shard) solve(b *batch, lo, rows int) []int {
+	cols := len(s.cands)
+	gate := s.cfg.Gate
+	s.cost = slices.Grow(s.cost[:0], rows*cols)[:rows*cols]
+	for r := range rows {
+		z := &s.loc[lo+r]
+		m := b.measurement(s.in[lo+r])
+		row := s.cost[r*cols : (r+1)*cols]
+		minLD := inf
+		for c := range s.cands {
+			d2, ld := pairCost(&s.cands[c].pred, z)
+			if d2 > gate {
+				row[c] = inf
+				continue
+			}
+			row[c] = d2 + ld
+			minLD = min(minLD, ld)
+		}
+		bias := confidenceCost * (1 - min(max(m.Confidence, 0), 1))
+		for c := range row {
+			row[c] += bias - minLD
+		}
+	}
+	// When no candidate is gated with two rows the rows are independent:
+	// each takes its cheapest column.
+	if out, ok := s.independent(rows, cols); ok {
+		return out
+	}
+	return Assign(s.cost, rows, cols, gate, &s.aw)
+}
+
+// independent solves the scan without the Hungarian method when no
+// column is gated with more than one row.
+func (s *shard) independent(rows, cols int) ([]int, bool) {
+	if rows > 1 {
+		for c := range cols {
+			n := 0
+			for r := range rows {
+				if !math.IsInf(s.cost[r*cols+c], 1) {
+					n++
+				}
+			}
+			if n > 1 {
+				return nil, false
+			}
+		}
+	}
+	out := growInts(s.aw.out, rows)
+	s.aw.out = out
+	limit := 2 * s.cfg.Gate
+	for r := range rows {
+		out[r] = -1
+		best := limit
+		for c, v := range s.cost[r*cols : (r+1)*cols] {
+			if v < best || (v == best && out[r] < 0) {
+				out[r], best = c, v
+			}
+		}
+	}
+	return out, true
+}
+
+// pairCost returns the squared Mahalanobis distance of z from pred and ln
+// det S, +Inf when S is singular.
+func pairCost(pred *State, z *obsVec) (d2, lnDet float64) {
+	nu, S := pred.Innovation(z.x, z.y, z.r)
+	det := S[0][0]*S[1][1] - S[0][1]*S[1][0]
+	if !(det > 0) || math.IsInf(det, 0) {
+		return inf, 0
+	}
+	d2 = (nu[0]*(S[1][1]*nu[0]-S[0][1]*nu[1]) + nu[1]*(S[0][0]*nu[1]-S[1][0]*nu[0])) / det
+	if math.IsNaN(d2) {
+		return inf, 0
+	}
+	return d2, math.Log(det)
+}
+
+// associate applies measurement m (z in the frame, at time t) to track tr
+// from its predicted state; false when the filter refused it.
+func (s *shard) associate(tr *track, pred *State, at int, m *Measurement, z *obsVec, t int64) bool {
+	late := at < tr.hist.n
+	if !tr.apply(pred, z, t) {
+		return false
+	}
+	if late {
+		s.stats.oos++
+	}
+	s.stats.associated++
+	s.touch(tr)
+	tr.record(m, t)
+	tr.rBar += rBarWeight * (z.r - tr.rBar)
+	if m.Confidence >= apartConfidence {
+		tr.noteScan(s.stamp)
+	}
+	tr.q = tr.processNoise(s.cfg)
+	s.moveInGrid(tr)
+	switch tr.status {
+	case StatusCoasting:
+		tr.status = StatusConfirmed
+	case StatusTentative:
+		if !tr.confirmable(s.cfg, s.now) {
+			break
+		}
+		if u := s.twin(tr); u != nil && !m.Friendly {
+			s.absorb(u, tr)
+			break
+		}
+		s.confirm(tr)
+	}
+	return true
+}
+
+// routeScore rates how well the shard's tracks fit m, for routing near a
+// cut: the best gated pair's d² + ln det S, with confirmed tracks
+// preferred to tentative ones (tier 0 and 1); tier 2 when none is gated.
+func (s *shard) routeScore(m *Measurement, t int64) (tier int, cost float64) {
+	if s.frame == nil || s.grid.Len() == 0 {
+		return 2, 0
+	}
+	x, y := s.frame.Forward(m.Pos)
+	z := obsVec{x: x, y: y, r: m.SigmaM * m.SigmaM}
+	s.stamp++
+	s.cands = s.cands[:0]
+	s.candidates(m, &z, t, nil)
+	tier, cost = 2, 0
+	for i := range s.cands {
+		d2, ld := pairCost(&s.cands[i].pred, &z)
+		if d2 > s.cfg.Gate {
+			continue
+		}
+		ti := 0
+		if s.cands[i].tr.status == StatusTentative {
+			ti = 1
+		}
+		if c := d2 + ld; ti < tier || (ti == tier && c < cost) {
+			tier, cost = ti, c
+		}
+	}
+	return tier, cost
+}
