@@ -1,0 +1,91 @@
+package rules
+
+import (
+	"math"
+	"time"
+
+	"raqib/internal/fusion"
+	"raqib/internal/geo"
+)
+
+// Own units move through the border zone all night, and a camera track of
+// a patrol vehicle is not always fused with the patrol's GPS track at once.
+// A track that begins a condition right beside an own unit is taken to be
+// that unit (or with it) and raises nothing for the conditions an own
+// patrol meets on its beat: off-road at night, zones, barrier gaps, closed
+// crossings, loitering and groups. Crossings and approaches are never held
+// back: patrols keep off the line, and anything crossing is reported.
+
+// FriendRadiusM is how close to an own unit a track must be to be held to
+// be with it; FriendRecent is how fresh the unit's position must be.
+const (
+	FriendRadiusM = 300.0
+	FriendRecent  = 30 * time.Second
+)
+
+type friendPos struct {
+	pos geo.LatLon
+	t   int64
+}
+
+// friends is the latest position of every friendly track.
+type friends struct {
+	pos map[string]friendPos
+}
+
+func (f *friends) init() { f.pos = map[string]friendPos{} }
+
+func (f *friends) see(tr *fusion.Track) {
+	f.pos[tr.ID] = friendPos{pos: tr.Pos, t: tr.Time.UnixNano()}
+}
+
+func (f *friends) forget(id string) { delete(f.pos, id) }
+
+// near reports whether an own unit was within FriendRadiusM of p within
+// FriendRecent of t.
+func (f *friends) near(p geo.LatLon, t int64) bool {
+	const mPerDeg = 111_320.0
+	cos := math.Cos(p.Lat * math.Pi / 180)
+	for _, fp := range f.pos {
+		if d := t - fp.t; d > int64(FriendRecent) || d < -int64(FriendRecent) {
+			continue
+		}
+		dy := (fp.pos.Lat - p.Lat) * mPerDeg
+		dx := (fp.pos.Lon - p.Lon) * mPerDeg * cos
+		if dx*dx+dy*dy <= FriendRadiusM*FriendRadiusM {
+			return true
+		}
+	}
+	return false
+}
+
+// heldByFriends lists the rules whose beginning beside an own unit is
+// held back.
+func heldByFriends(r Rule) bool {
+	switch r {
+	case RuleOffroadNight, RuleZone, RuleBarrierGap, RuleClosedCrossing, RuleLoiter, RuleGroup:
+		return true
+	}
+	return false
+}
+
+// filter drops, in place, the beginnings of conditions of tracks beside
+// an own unit, and forgets units not seen for a long time.
+func (f *friends) filter(evs []Event, now int64) []Event {
+	if len(f.pos) == 0 {
+		return evs
+	}
+	out := evs[:0]
+	for _, ev := range evs {
+		if ev.Phase == PhaseBegin && heldByFriends(ev.Rule) && f.near(ev.Pos, ev.Time.UnixNano()) {
+			continue
+		}
+		out = append(out, ev)
+	}
+	for id, fp := range f.pos {
+		if now-fp.t > int64(10*time.Minute) {
+			delete(f.pos, id)
+		}
+	}
+	return out
+}
