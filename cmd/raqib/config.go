@@ -19,6 +19,7 @@ type Config struct {
 	Addr            string        // listen address, RAQIB_ADDR
 	DataDir         string        // data directory (database, event log), RAQIB_DATA_DIR
 	TheaterDir      string        // a theater directory replacing the embedded one, RAQIB_THEATER
+	RulesFile       string        // rules configuration YAML replacing the built-in one, RAQIB_RULES
 	LogLevel        string        // debug, info, warn, error; RAQIB_LOG_LEVEL
 	LogFormat       string        // text or json; RAQIB_LOG_FORMAT
 	ShutdownTimeout time.Duration // grace period for open requests, RAQIB_SHUTDOWN_TIMEOUT
@@ -83,6 +84,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.Addr, "addr", envOr(getenv, "RAQIB_ADDR", d.Addr), "listen address (RAQIB_ADDR)")
 	fs.StringVar(&c.DataDir, "data", envOr(getenv, "RAQIB_DATA_DIR", d.DataDir), "data directory (RAQIB_DATA_DIR)")
 	fs.StringVar(&c.TheaterDir, "theater", envOr(getenv, "RAQIB_THEATER", ""), "theater directory replacing the embedded Iraq–Syria theater (RAQIB_THEATER)")
+	fs.StringVar(&c.RulesFile, "rules", envOr(getenv, "RAQIB_RULES", ""), "rules configuration YAML replacing the built-in one (RAQIB_RULES)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "RAQIB_LOG_LEVEL", d.LogLevel), "log level: debug, info, warn, error (RAQIB_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr(getenv, "RAQIB_LOG_FORMAT", d.LogFormat), "log format: text or json (RAQIB_LOG_FORMAT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", d.ShutdownTimeout, "grace period for open requests on shutdown (RAQIB_SHUTDOWN_TIMEOUT)")

@@ -51,6 +51,8 @@ Usage:
   raqib replay  --from T [--to T] [--sector S]   write the log's observations of a window as NDJSON
   raqib load    [--addr A] [--rate N] [--duration D] [--batch B]   drive a running server's ingest (loopback only)
   raqib sim     [flags]          simulate the border's sensors, to a server or to files
+  raqib track   --in OBS --out TRACKS [--alerts ALERTS]   run observations through fusion, rules and alerts offline
+  raqib score   --truth T --tracks T --alerts A [--json]  score tracks and alerts against the simulator's truth
   raqib theater validate [DIR]   check a theater directory (default: the embedded one)
   raqib theater export [flags]   write the theater's layers as GeoJSON
   raqib theater import [flags]   rebuild the border line from Natural Earth (world-atlas)
@@ -91,6 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runReplay(ctx, rest, stdout, stderr)
 	case "load":
 		return runLoad(ctx, rest, stdout, stderr)
+	case "track":
+		return runTrack(ctx, rest, stdout, stderr)
+	case "score":
+		return runScore(ctx, rest, stdout, stderr)
 	case "sim":
 		return runSim(ctx, rest, stdout, stderr)
 	case "theater":

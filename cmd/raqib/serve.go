@@ -20,6 +20,7 @@ import (
 	"raqib/internal/api"
 	"raqib/internal/eventlog"
 	"raqib/internal/ingest"
+	"raqib/internal/rules"
 	"raqib/internal/sensor"
 	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
@@ -41,6 +42,8 @@ type Main struct {
 	evlog    *eventlog.Log
 	ingest   *ingest.Service
 	natsSub  func()
+	rules    *rules.Config
+	pipe     *livePipeline
 	listener net.Listener
 	server   *http.Server
 }
@@ -97,6 +100,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openIngest(ctx, th, registry); err != nil {
 		return err
 	}
+	if m.rules, err = loadRules(m.Config.RulesFile, th); err != nil {
+		return err
+	}
+	if err := m.openPipeline(ctx, th, registry); err != nil {
+		return err
+	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -105,6 +114,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger:   m.Logger,
 		Theater:  m.theater,
 		Ingest:   m.ingest,
+		Tracks:   m.pipe.p,
+		Alerts:   m.pipe.alerts,
 		Ready:    map[string]api.Pinger{"store": m.db, "event_log": m.evlog},
 		Registry: registry,
 		Version:  buildVersion(),
@@ -132,8 +143,13 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() {
 		bgDone <- m.ingest.Run(bgCtx, m.checkpointPath(), m.Config.CheckpointEvery, 5*time.Second)
 	}()
+	pipeDone := make(chan error, 1)
+	go func() { pipeDone <- m.pipe.run(bgCtx) }()
 	defer func() {
 		stopBg()
+		if err := <-pipeDone; err != nil {
+			m.Logger.Error("pipeline stopped", "err", err)
+		}
 		if err := <-bgDone; err != nil {
 			m.Logger.Error("last checkpoint failed", "err", err)
 		}
@@ -164,6 +180,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.listener != nil && m.server == nil {
 		errs = append(errs, m.listener.Close())
+	}
+	if m.pipe != nil {
+		m.pipe.p.Close()
 	}
 	if m.evlog != nil {
 		errs = append(errs, m.evlog.Close())
@@ -199,6 +218,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			m.URL(), m.URL(), m.URL(), m.URL(), m.URL(), demoScenario(m.Getenv))
 	}
 	return m.Run(ctx)
+}
+
+// loadRules reads a rules configuration file, or returns the built-in
+// rules when there is none.
+func loadRules(path string, th *theater.Theater) (*rules.Config, error) {
+	if path == "" {
+		return rules.DefaultConfig(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read rules: %w", err)
+	}
+	cfg, err := rules.ParseConfig(path, data, th)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return cfg, nil
 }
 
 // theaterFS returns the theater directory given, or the embedded theater.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +17,8 @@ func TestSimTenMinutesIntoServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends about three million observations to a child server")
 	}
-	c := startChild(t, t.TempDir())
+	dir := t.TempDir()
+	c := startChild(t, dir)
 	defer c.kill()
 	addr := strings.TrimPrefix(c.url, "http://")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -46,5 +48,56 @@ func TestSimTenMinutesIntoServer(t *testing.T) {
 		}
 	}
 	t.Logf("sim summary:\n%s\nserver: %v", out, got)
+
+	// The live pipeline follows the log: every stored observation goes
+	// through fusion, and the crossings raise alerts.
+	want := mustFloat(m[1])
+	pipelined := regexp.MustCompile(`(?m)^raqib_pipeline_observations_total (\S+)$`)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, metrics := get(t, c.url+"/metrics")
+		mm := pipelined.FindSubmatch(metrics)
+		if mm != nil && mustFloat(string(mm[1])) >= want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pipeline has not caught up with %v observations: %s", want, mm)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	alerts := countAlerts(t, c.url)
+	if alerts == 0 {
+		t.Fatal("ten minutes of infiltration raised no alert")
+	}
 	c.stop(t)
+
+	// A restart rebuilds the picture from the log without raising again
+	// what was already raised.
+	c = startChild(t, dir)
+	defer c.kill()
+	time.Sleep(3 * time.Second)
+	if again := countAlerts(t, c.url); again != alerts {
+		t.Errorf("after a restart %d alerts, before it %d", again, alerts)
+	}
+	c.stop(t)
+}
+
+func mustFloat(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}
+
+func countAlerts(t *testing.T, url string) int {
+	t.Helper()
+	status, body := get(t, url+"/api/v1/alerts?limit=1000")
+	if status != 200 {
+		t.Fatalf("alerts: %d %s", status, body)
+	}
+	var list struct {
+		Count int `json:"count"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil {
+		t.Fatal(err)
+	}
+	return list.Count
 }

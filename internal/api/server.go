@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"raqib/internal/alert"
 	"raqib/internal/errs"
 	"raqib/internal/ingest"
 	"raqib/internal/theater"
@@ -34,6 +35,10 @@ type Config struct {
 	Logger  *slog.Logger
 	Theater *theater.Service
 	Ingest  *ingest.Service
+	// Tracks is the live picture; Alerts the alert service. Either may be
+	// nil: its routes then answer 503.
+	Tracks Tracks
+	Alerts *alert.Service
 	// Ready lists the dependencies /readyz checks, by name.
 	Ready map[string]Pinger
 	// Registry collects the metrics; nil makes a new one.
@@ -46,6 +51,8 @@ type Server struct {
 	logger   *slog.Logger
 	theater  *theater.Service
 	ingest   *ingest.Service
+	tracks   Tracks
+	alerts   *alert.Service
 	ready    map[string]Pinger
 	registry *prometheus.Registry
 	metrics  *httpMetrics
@@ -87,6 +94,18 @@ func Routes() []Route {
 		{"POST", "/api/v1/heartbeats", "Ingest a batch of sensor heartbeats.", (*Server).handleHeartbeats},
 		{"GET", "/api/v1/sensors", "Sensors with their health and last report.", (*Server).handleSensorList},
 		{"GET", "/api/v1/sensors/{id}", "One sensor's health and last report.", (*Server).handleSensorGet},
+		{"GET", "/api/v1/tracks", "The live picture: confirmed tracks, optionally of some sectors.", (*Server).handleTrackList},
+		{"GET", "/api/v1/tracks/{id}", "One live track with its recent trail.", (*Server).handleTrackGet},
+		{"GET", "/api/v1/alerts", "Alerts, newest first, filtered by state, severity, sector, rule, track, time or group.", (*Server).handleAlertList},
+		{"GET", "/api/v1/alerts/stream", "Alert changes pushed live as server-sent events, with a per-console rate cap.", (*Server).handleAlertStream},
+		{"GET", "/api/v1/alerts/{id}", "One alert with its evidence and its history.", (*Server).handleAlertGet},
+		{"POST", "/api/v1/alerts/{id}/acknowledge", "Acknowledge an alert.", (*Server).handleAlertAck},
+		{"POST", "/api/v1/alerts/{id}/assign", "Assign an alert to someone.", (*Server).handleAlertAssign},
+		{"POST", "/api/v1/alerts/{id}/resolve", "Resolve an assigned alert.", (*Server).handleAlertResolve},
+		{"POST", "/api/v1/alerts/{id}/dismiss", "Dismiss an alert with a reason.", (*Server).handleAlertDismiss},
+		{"GET", "/api/v1/suppressions", "Alert suppressions in force.", (*Server).handleSuppressionList},
+		{"POST", "/api/v1/suppressions", "Add an alert suppression with an expiry.", (*Server).handleSuppressionAdd},
+		{"DELETE", "/api/v1/suppressions/{id}", "Remove an alert suppression.", (*Server).handleSuppressionRemove},
 	}
 }
 
@@ -96,6 +115,8 @@ func New(cfg Config) *Server {
 		logger:   cfg.Logger,
 		theater:  cfg.Theater,
 		ingest:   cfg.Ingest,
+		tracks:   cfg.Tracks,
+		alerts:   cfg.Alerts,
 		ready:    cfg.Ready,
 		registry: cfg.Registry,
 		version:  cfg.Version,

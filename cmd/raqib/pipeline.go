@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"raqib/internal/alert"
+	"raqib/internal/eventlog"
+	"raqib/internal/ingest"
+	"raqib/internal/pipeline"
+	"raqib/internal/rules"
+	"raqib/internal/sensor"
+	"raqib/internal/theater"
+)
+
+// cursorOf packs an event-log position into the pipeline cursor the alert
+// store keeps: the message's stream sequence and the record's index in it
+// (fewer than 65,536 records a message).
+func cursorOf(p eventlog.Position) uint64 { return p.StreamSeq<<16 | uint64(p.Index&0xffff) }
+
+// liveTheater gives the rules the current crossing statuses and barrier
+// progress from the theater service, refreshed every few seconds and after
+// each edit through the API.
+type liveTheater struct {
+	svc   *theater.Service
+	state atomic.Pointer[liveState]
+}
+
+type liveState struct {
+	crossings map[string]theater.CrossingStatus
+	barriers  map[string]theater.BarrierStatus
+}
+
+var _ rules.LiveState = (*liveTheater)(nil)
+
+func (l *liveTheater) refresh(ctx context.Context) error {
+	cs, err := l.svc.Crossings(ctx, "")
+	if err != nil {
+		return fmt.Errorf("read crossing statuses: %w", err)
+	}
+	bs, err := l.svc.Barriers(ctx, "")
+	if err != nil {
+		return fmt.Errorf("read barrier progress: %w", err)
+	}
+	st := &liveState{crossings: map[string]theater.CrossingStatus{}, barriers: map[string]theater.BarrierStatus{}}
+	for _, c := range cs {
+		st.crossings[c.ID] = c.Status
+	}
+	for _, b := range bs {
+		st.barriers[b.ID] = b.Status
+	}
+	l.state.Store(st)
+	return nil
+}
+
+func (l *liveTheater) CrossingStatus(id string) theater.CrossingStatus {
+	if st := l.state.Load(); st != nil {
+		if s, ok := st.crossings[id]; ok {
+			return s
+		}
+	}
+	if c := l.svc.Theater().Crossing(id); c != nil {
+		return c.Status
+	}
+	return ""
+}
+
+func (l *liveTheater) BarrierStatus(id string) theater.BarrierStatus {
+	if st := l.state.Load(); st != nil {
+		if s, ok := st.barriers[id]; ok {
+			return s
+		}
+	}
+	if b := l.svc.Theater().Barrier(id); b != nil {
+		return b.Status
+	}
+	return ""
+}
+
+// livePipeline runs the pipeline on the event log: a rebuild of the recent
+// past, then every record as it is stored.
+type livePipeline struct {
+	m       *Main
+	p       *pipeline.Pipeline
+	alerts  *alert.Service
+	live    *liveTheater
+	metrics *pipeline.Metrics
+
+	mu     sync.Mutex // serialises Process and Advance
+	cursor uint64
+	// lastData is the latest observation time processed, lastWall the
+	// wall clock then.
+	lastData, lastWall time.Time
+	ready              atomic.Bool
+}
+
+// rebuildWindow is how much of the log a start replays to rebuild the
+// live picture.
+const rebuildWindow = 10 * time.Minute
+
+// advanceLag is how long after the latest observation the pipeline's
+// clock starts moving the tracker on by itself.
+const advanceLag = 3 * time.Second
+
+func (m *Main) openPipeline(ctx context.Context, th *theater.Theater, reg prometheus.Registerer) error {
+	alerts, err := alert.NewService(m.db, alert.Config{}, m.Logger)
+	if err != nil {
+		return fmt.Errorf("open alerts: %w", err)
+	}
+	live := &liveTheater{svc: m.theater}
+	if err := live.refresh(ctx); err != nil {
+		return err
+	}
+	metrics := pipeline.NewMetrics(reg)
+	p, err := pipeline.New(pipeline.Config{
+		Theater: th,
+		Fusion:  pipeline.FusionConfig(th, 2),
+		Rules:   m.rules,
+		Live:    live,
+		Alerts:  alerts,
+		Logger:  m.Logger,
+		Metrics: metrics,
+	})
+	if err != nil {
+		return err
+	}
+	m.pipe = &livePipeline{m: m, p: p, alerts: alerts, live: live, metrics: metrics}
+	return nil
+}
+
+// run rebuilds the picture from the log and then follows it until ctx
+// ends.
+func (lp *livePipeline) run(ctx context.Context) error {
+	logger := lp.m.Logger.With("component", "pipeline")
+	cursor, err := lp.m.db.Cursor(ctx)
+	if err != nil {
+		return fmt.Errorf("read pipeline cursor: %w", err)
+	}
+	lp.cursor = cursor
+	start := time.Now()
+	lp.p.SetRaising(false)
+	var last eventlog.Position
+	records, raised := 0, false
+	err = lp.m.evlog.Replay(ctx, start.Add(-rebuildWindow), start.Add(time.Hour), func(r eventlog.Record) error {
+		last = r.Position
+		records++
+		if !raised && cursorOf(r.Position) > cursor {
+			lp.p.SetRaising(true)
+			raised = true
+		}
+		return lp.record(ctx, r, false)
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("rebuild from the event log: %w", err)
+	}
+	lp.p.SetRaising(true)
+	lp.ready.Store(true)
+	logger.Info("picture rebuilt", "records", records, "tracks", len(lp.p.Tracks()),
+		"seconds", fmt.Sprintf("%.2f", time.Since(start).Seconds()))
+
+	sub, err := lp.m.evlog.Subscribe(ctx, last, func(r eventlog.Record) error {
+		if err := lp.record(ctx, r, true); err != nil {
+			logger.Error("pipeline step failed", "position", r.Position.String(), "err", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("follow the event log: %w", err)
+	}
+	defer sub.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	refresh := time.NewTicker(5 * time.Second)
+	defer refresh.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-tick.C:
+			lp.mu.Lock()
+			// The tracker's clock is sensor time. When reports stop, it
+			// moves on from the latest one at the wall clock's pace (less
+			// the usual delivery delay), so tracks coast and are deleted;
+			// a replay of old data is never pushed out of its window.
+			var err error
+			if !lp.lastData.IsZero() {
+				if target := lp.lastData.Add(now.Sub(lp.lastWall) - advanceLag); target.After(lp.lastData) {
+					_, err = lp.p.Advance(ctx, target, lp.cursor)
+				}
+			}
+			lp.mu.Unlock()
+			if err != nil && ctx.Err() == nil {
+				logger.Error("pipeline clock step failed", "err", err)
+			}
+		case <-refresh.C:
+			if err := lp.live.refresh(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("live theater state not refreshed", "err", err)
+			}
+		}
+	}
+}
+
+// record runs one log record through the pipeline.
+func (lp *livePipeline) record(ctx context.Context, r eventlog.Record, live bool) error {
+	if uint8(r.Kind) != ingest.RecordObservations {
+		return nil
+	}
+	obs, err := sensor.DecodeEncoded(r.Payload, sensor.Limits{MaxBytes: 64 << 20, MaxObservations: 1 << 20})
+	if err != nil {
+		// A record the log holds but cannot be read is reported and
+		// skipped: the rest of the log is still good.
+		lp.m.Logger.Error("unreadable observation record", "position", r.Position.String(), "err", err)
+		return nil
+	}
+	lp.mu.Lock()
+	defer lp.mu.Unlock()
+	lp.cursor = cursorOf(r.Position)
+	for i := range obs {
+		if obs[i].Time.After(lp.lastData) {
+			lp.lastData = obs[i].Time
+		}
+	}
+	lp.lastWall = time.Now()
+	_, err = lp.p.Process(ctx, obs, lp.cursor)
+	if live && lp.metrics != nil {
+		lp.metrics.Latency.Observe(time.Since(r.Stored).Seconds())
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

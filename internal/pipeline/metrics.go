@@ -1,0 +1,51 @@
+package pipeline
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"raqib/internal/fusion"
+)
+
+// Metrics are the pipeline's Prometheus metrics.
+type Metrics struct {
+	observations prometheus.Counter
+	skipped      prometheus.Counter
+	updates      prometheus.Counter
+	events       *prometheus.CounterVec
+	stage        *prometheus.HistogramVec
+	// Latency is the time from a record's storing in the event log to the
+	// end of its processing (its alerts stored and published).
+	Latency prometheus.Histogram
+}
+
+// NewMetrics creates the metrics and registers them with reg (none if nil).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	buckets := prometheus.ExponentialBuckets(0.0001, 2, 16)
+	m := &Metrics{
+		observations: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "raqib_pipeline_observations_total", Help: "Observations run through fusion."}),
+		skipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "raqib_pipeline_skipped_total", Help: "Observations that could not be placed."}),
+		updates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "raqib_pipeline_track_updates_total", Help: "Updates of confirmed tracks."}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "raqib_pipeline_rule_events_total", Help: "Rule events, by rule."}, []string{"rule"}),
+		stage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "raqib_pipeline_stage_seconds", Help: "Time spent in each stage per batch.", Buckets: buckets},
+			[]string{"stage"}),
+		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "raqib_pipeline_latency_seconds", Help: "From a record's storing in the event log to its alerts being stored and published.",
+			Buckets: buckets}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.observations, m.skipped, m.updates, m.events, m.stage, m.Latency)
+	}
+	return m
+}
+
+func sortTracks(ts []fusion.Track) {
+	slices.SortFunc(ts, func(a, b fusion.Track) int { return strings.Compare(a.ID, b.ID) })
+}
