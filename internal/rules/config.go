@@ -214,7 +214,7 @@ func parseConfig(name string, data []byte, th *theater.Theater, c *Config) (*Con
 		d.addField(p.Field, p.Message)
 	}
 	if len(d.problems) > 0 {
-		return nil, &ConfigError{Problems: sortProblems(d.problems)}
+		return nil, &ConfigError{Problems: theater.SortProblems(d.problems)}
 	}
 	return c, nil
 }
@@ -230,7 +230,7 @@ func (c *Config) Validate(th *theater.Theater) error {
 		for i := range ps {
 			ps[i].File = "rules"
 		}
-		return &ConfigError{Problems: sortProblems(ps)}
+		return &ConfigError{Problems: theater.SortProblems(ps)}
 	}
 	return nil
 }

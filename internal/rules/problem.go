@@ -1,12 +1,10 @@
 package rules
 
 import (
-	"cmp"
 	"encoding"
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,37 +15,13 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"raqib/internal/errs"
+	"raqib/internal/theater"
 )
 
-// Problem is one thing wrong with a rules configuration.
-type Problem struct {
-	// File names the configuration; Line and Column (1-based) place the
-	// problem in it, zero when not known.
-	File   string
-	Line   int
-	Column int
-	// Field is the path of the field at fault, such as
-	// "sectors.S06.approach.within"; empty for the file as a whole.
-	Field   string
-	Message string
-}
-
-// String formats the problem as "file:line:col: field: message", leaving out
-// the parts that are not known.
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", p.Line, p.Column)
-	}
-	b.WriteString(": ")
-	if p.Field != "" {
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
+// Problem is one thing wrong with a rules configuration, in the shape the
+// theater's problems have: "file:line:col: field: message", the field a
+// path such as "sectors.S06.approach.within".
+type Problem = theater.Problem
 
 // ConfigError is what ParseConfig and Validate return for a configuration
 // with problems. It carries every problem found, in file order. Its code is
@@ -73,21 +47,6 @@ func (e *ConfigError) Error() string {
 // Unwrap gives the error its code, so errs.CodeOf reports errs.Invalid.
 func (e *ConfigError) Unwrap() error {
 	return errs.E(errs.Invalid, "rules configuration has %d problem(s)", len(e.Problems))
-}
-
-// sortProblems orders problems by position, field and message and drops
-// exact duplicates.
-func sortProblems(ps []Problem) []Problem {
-	slices.SortFunc(ps, func(a, b Problem) int {
-		return cmp.Or(
-			cmp.Compare(a.File, b.File),
-			cmp.Compare(a.Line, b.Line),
-			cmp.Compare(a.Column, b.Column),
-			cmp.Compare(a.Field, b.Field),
-			cmp.Compare(a.Message, b.Message),
-		)
-	})
-	return slices.Compact(ps)
 }
 
 // maxAliasDepth bounds how deep aliases may refer through one another, so

@@ -40,7 +40,7 @@ func Load(fsys fs.FS) (*Theater, error) {
 	c := newCollector()
 	t := load(c, fsys, geo.NewLineIndex)
 	if len(c.list) > 0 {
-		return nil, &ValidationError{Problems: sortProblems(c.list)}
+		return nil, &ValidationError{Problems: SortProblems(c.list)}
 	}
 	return t, nil
 }
@@ -163,7 +163,7 @@ func LoadBorder(fsys fs.FS) (*Border, error) {
 		b = readBorder(c, fsys, m, geo.NewLineIndex)
 	}
 	if len(c.list) > 0 {
-		return nil, &ValidationError{Problems: sortProblems(c.list)}
+		return nil, &ValidationError{Problems: SortProblems(c.list)}
 	}
 	return b, nil
 }
@@ -178,7 +178,7 @@ func LoadSectors(fsys fs.FS, b *Border) ([]*Sector, error) {
 	checkIDs(c, t)
 	checkSectors(c, t)
 	if len(c.list) > 0 {
-		return nil, &ValidationError{Problems: sortProblems(c.list)}
+		return nil, &ValidationError{Problems: SortProblems(c.list)}
 	}
 	return t.Sectors, nil
 }

@@ -66,9 +66,9 @@ func (e *ValidationError) Unwrap() error {
 	return errs.E(errs.Invalid, "theater has %d problem(s)", len(e.Problems))
 }
 
-// sortProblems orders problems by file, line, column, field and message,
+// SortProblems orders problems by file, line, column, field and message,
 // and drops exact duplicates.
-func sortProblems(ps []Problem) []Problem {
+func SortProblems(ps []Problem) []Problem {
 	slices.SortFunc(ps, func(a, b Problem) int {
 		return cmp.Or(
 			cmp.Compare(a.File, b.File),

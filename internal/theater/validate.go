@@ -16,7 +16,7 @@ func (t *Theater) Validate() error {
 	c := newCollector()
 	t.validate(c)
 	if len(c.list) > 0 {
-		return &ValidationError{Problems: sortProblems(c.list)}
+		return &ValidationError{Problems: SortProblems(c.list)}
 	}
 	return nil
 }
