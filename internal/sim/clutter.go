@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"raqib/internal/geo"
+	"raqib/internal/jsonw"
 )
 
 // Thermal clutter: warm rocks, vegetation, reflections and noise that a
@@ -48,7 +49,7 @@ func (g *Generator) clutterFrame(c *camState, tMs int64) {
 			Time:       g.timeAt(tMs),
 			Kind:       KindThermalCamera,
 			Position:   roundPosition(p),
-			AccuracyM:  roundTo(acc, accuracyDecimals),
+			AccuracyM:  jsonw.Round(acc, accuracyDecimals),
 			Class:      s.class,
 			Confidence: s.conf,
 			SizeM:      s.sizeM,
@@ -71,10 +72,10 @@ func (g *Generator) newSpot(c *camState) clutterSpot {
 		r:      rng,
 		frames: 1 + r.IntN(3),
 		class:  clutterClasses[weighted(r, clutterWeights)],
-		conf:   roundTo(0.1+0.35*r.Float64(), confDecimals),
+		conf:   jsonw.Round(0.1+0.35*r.Float64(), confDecimals),
 	}
 	if chance(r, 0.5) {
-		s.sizeM = roundTo(0.3+2.2*r.Float64(), sizeDecimals)
+		s.sizeM = jsonw.Round(0.3+2.2*r.Float64(), sizeDecimals)
 	}
 	return s
 }

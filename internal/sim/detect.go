@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"raqib/internal/geo"
+	"raqib/internal/jsonw"
 )
 
 // The thermal camera detection model.
@@ -52,15 +53,15 @@ func (g *Generator) detect(c *camState, a *actor, p geo.LatLon, tMs int64, r flo
 		Time:       g.timeAt(tMs),
 		Kind:       KindThermalCamera,
 		Position:   roundPosition(seen),
-		AccuracyM:  roundTo(acc, accuracyDecimals),
+		AccuracyM:  jsonw.Round(acc, accuracyDecimals),
 		Class:      class,
-		Confidence: roundTo(clamp(conf, 0.2, 0.99), confDecimals),
+		Confidence: jsonw.Round(clamp(conf, 0.2, 0.99), confDecimals),
 	}
 	if class == ClassPerson || class == ClassAnimal {
 		o.Count = g.reportedCount(a.info.GroupSize, x)
 	}
 	if x < 0.6 && a.sizeM > 0 {
-		o.SizeM = roundTo(math.Max(0.1, a.sizeM*(1+0.1*rng.NormFloat64())), sizeDecimals)
+		o.SizeM = jsonw.Round(math.Max(0.1, a.sizeM*(1+0.1*rng.NormFloat64())), sizeDecimals)
 	}
 	o.Velocity = g.measuredVelocity(a, float64(tMs)/1000, 0.2+acc/50)
 	g.emitCamera(c, o, a, tMs)
@@ -108,8 +109,8 @@ func (g *Generator) measuredVelocity(a *actor, t, sigma float64) *Velocity {
 		return nil
 	}
 	return &Velocity{
-		EastMPS:  roundTo(e+sigma*g.rng.NormFloat64(), velDecimals),
-		NorthMPS: roundTo(n+sigma*g.rng.NormFloat64(), velDecimals),
+		EastMPS:  jsonw.Round(e+sigma*g.rng.NormFloat64(), velDecimals),
+		NorthMPS: jsonw.Round(n+sigma*g.rng.NormFloat64(), velDecimals),
 	}
 }
 
@@ -146,5 +147,5 @@ func (g *Generator) link(a *actor, o Observation, tMs int64) {
 }
 
 func roundPosition(p geo.LatLon) Position {
-	return Position{Lat: roundTo(p.Lat, latLonDecimals), Lon: roundTo(p.Lon, latLonDecimals)}
+	return Position{Lat: jsonw.Round(p.Lat, latLonDecimals), Lon: jsonw.Round(p.Lon, latLonDecimals)}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"raqib/internal/geo"
+	"raqib/internal/jsonw"
 	"raqib/internal/theater"
 )
 
@@ -284,8 +285,8 @@ func (g *Generator) patrolGPS(a *actor, t0, t1 int64) {
 			Class:      ClassUnknown, // a GPS report states no class
 			Confidence: 1,
 			Velocity: &Velocity{
-				EastMPS:  roundTo(ve+0.1*g.rng.NormFloat64(), velDecimals),
-				NorthMPS: roundTo(vn+0.1*g.rng.NormFloat64(), velDecimals),
+				EastMPS:  jsonw.Round(ve+0.1*g.rng.NormFloat64(), velDecimals),
+				NorthMPS: jsonw.Round(vn+0.1*g.rng.NormFloat64(), velDecimals),
 			},
 		}
 		g.deliver(o, ms, latency(g.rng, 300, 600, 4000)+holdUp(g.rng))

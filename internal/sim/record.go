@@ -3,6 +3,8 @@ package sim
 import (
 	"strconv"
 	"time"
+
+	"raqib/internal/jsonw"
 )
 
 // Kind is the kind of sensor an observation comes from.
@@ -88,36 +90,36 @@ type Observation struct {
 // newline.
 func (o Observation) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"sensor":`...)
-	dst = appendString(dst, o.Sensor)
+	dst = jsonw.AppendString(dst, o.Sensor)
 	dst = append(dst, `,"seq":`...)
 	dst = strconv.AppendUint(dst, o.Seq, 10)
 	dst = append(dst, `,"time":`...)
-	dst = appendTime(dst, o.Time)
+	dst = jsonw.AppendTime(dst, o.Time)
 	dst = append(dst, `,"kind":`...)
-	dst = appendString(dst, string(o.Kind))
+	dst = jsonw.AppendString(dst, string(o.Kind))
 	dst = append(dst, `,"position":{"lat":`...)
-	dst = appendFixed(dst, o.Position.Lat, latLonDecimals)
+	dst = jsonw.AppendFixed(dst, o.Position.Lat, latLonDecimals)
 	dst = append(dst, `,"lon":`...)
-	dst = appendFixed(dst, o.Position.Lon, latLonDecimals)
+	dst = jsonw.AppendFixed(dst, o.Position.Lon, latLonDecimals)
 	dst = append(dst, `},"accuracy_m":`...)
-	dst = appendFixed(dst, o.AccuracyM, accuracyDecimals)
+	dst = jsonw.AppendFixed(dst, o.AccuracyM, accuracyDecimals)
 	dst = append(dst, `,"class":`...)
-	dst = appendString(dst, string(o.Class))
+	dst = jsonw.AppendString(dst, string(o.Class))
 	dst = append(dst, `,"confidence":`...)
-	dst = appendFixed(dst, o.Confidence, confDecimals)
+	dst = jsonw.AppendFixed(dst, o.Confidence, confDecimals)
 	if o.Count != 0 {
 		dst = append(dst, `,"count":`...)
 		dst = strconv.AppendInt(dst, int64(o.Count), 10)
 	}
 	if o.SizeM != 0 {
 		dst = append(dst, `,"size_m":`...)
-		dst = appendFixed(dst, o.SizeM, sizeDecimals)
+		dst = jsonw.AppendFixed(dst, o.SizeM, sizeDecimals)
 	}
 	if v := o.Velocity; v != nil {
 		dst = append(dst, `,"velocity":{"east_mps":`...)
-		dst = appendFixed(dst, v.EastMPS, velDecimals)
+		dst = jsonw.AppendFixed(dst, v.EastMPS, velDecimals)
 		dst = append(dst, `,"north_mps":`...)
-		dst = appendFixed(dst, v.NorthMPS, velDecimals)
+		dst = jsonw.AppendFixed(dst, v.NorthMPS, velDecimals)
 		dst = append(dst, '}')
 	}
 	return append(dst, '}')
@@ -136,11 +138,11 @@ type Heartbeat struct {
 // AppendJSON appends the heartbeat's wire form to dst, without a newline.
 func (h Heartbeat) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"sensor":`...)
-	dst = appendString(dst, h.Sensor)
+	dst = jsonw.AppendString(dst, h.Sensor)
 	dst = append(dst, `,"time":`...)
-	dst = appendTime(dst, h.Time)
+	dst = jsonw.AppendTime(dst, h.Time)
 	dst = append(dst, `,"health":`...)
-	dst = appendString(dst, string(h.Health))
+	dst = jsonw.AppendString(dst, string(h.Health))
 	return append(dst, '}')
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"raqib/internal/jsonw"
 )
 
 // The example from the ingest API's wire format, byte for byte.
@@ -66,17 +68,17 @@ func TestObservationMatchesEncodingJSON(t *testing.T) {
 			Seq:        r.Uint64N(1 << 40),
 			Time:       time.UnixMilli(1_700_000_000_000 + r.Int64N(1e11)).UTC(),
 			Kind:       KindThermalCamera,
-			Position:   Position{Lat: roundTo(r.Float64()*180-90, 6), Lon: roundTo(r.Float64()*360-180, 6)},
-			AccuracyM:  roundTo(r.Float64()*200, 1),
+			Position:   Position{Lat: jsonw.Round(r.Float64()*180-90, 6), Lon: jsonw.Round(r.Float64()*360-180, 6)},
+			AccuracyM:  jsonw.Round(r.Float64()*200, 1),
 			Class:      ClassUnknown,
-			Confidence: roundTo(r.Float64(), 2),
+			Confidence: jsonw.Round(r.Float64(), 2),
 		}
 		if i%2 == 0 {
-			o.Count, o.SizeM = r.IntN(200), roundTo(r.Float64()*20, 1)
-			o.Velocity = &Velocity{EastMPS: roundTo(r.NormFloat64()*5, 2), NorthMPS: roundTo(r.NormFloat64()*0.01, 2)}
+			o.Count, o.SizeM = r.IntN(200), jsonw.Round(r.Float64()*20, 1)
+			o.Velocity = &Velocity{EastMPS: jsonw.Round(r.NormFloat64()*5, 2), NorthMPS: jsonw.Round(r.NormFloat64()*0.01, 2)}
 		}
 		w := wireObservation{
-			Sensor: o.Sensor, Seq: o.Seq, Time: o.Time.Format(timeLayout), Kind: o.Kind, Position: o.Position,
+			Sensor: o.Sensor, Seq: o.Seq, Time: o.Time.Format(jsonw.TimeLayout), Kind: o.Kind, Position: o.Position,
 			AccuracyM: o.AccuracyM, Class: o.Class, Confidence: o.Confidence, Count: o.Count, SizeM: o.SizeM, Velocity: o.Velocity,
 		}
 		want, _ := json.Marshal(w)
@@ -128,8 +130,8 @@ func TestAppendFixed(t *testing.T) {
 		{0, 2, "0"}, {-0.001, 2, "0"}, {1.5, 1, "1.5"}, {-0.3, 2, "-0.3"}, {35, 1, "35"},
 		{34.380001, 6, "34.380001"}, {-179.999999, 6, "-179.999999"}, {1e-7, 7, "1e-7"}, {123456789.25, 2, "123456789.25"},
 	} {
-		if got := string(appendFixed(nil, roundTo(tc.v, tc.dec), tc.dec)); got != tc.want {
-			t.Errorf("appendFixed(%v, %d) = %s, want %s", tc.v, tc.dec, got, tc.want)
+		if got := string(jsonw.AppendFixed(nil, jsonw.Round(tc.v, tc.dec), tc.dec)); got != tc.want {
+			t.Errorf("jsonw.AppendFixed(%v, %d) = %s, want %s", tc.v, tc.dec, got, tc.want)
 		}
 	}
 }

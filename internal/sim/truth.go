@@ -3,6 +3,8 @@ package sim
 import (
 	"strconv"
 	"time"
+
+	"raqib/internal/jsonw"
 )
 
 // TruthType names a kind of ground-truth record.
@@ -100,18 +102,18 @@ type TruthRecord struct {
 // AppendJSON appends the record's JSON form to dst, without a newline.
 func (r TruthRecord) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"type":`...)
-	dst = appendString(dst, string(r.Type))
+	dst = jsonw.AppendString(dst, string(r.Type))
 	switch r.Type {
 	case TruthOutage:
 		dst = appendKey(dst, "sensor")
-		dst = appendString(dst, r.Sensor)
+		dst = jsonw.AppendString(dst, r.Sensor)
 	case TruthScenario:
 	default:
 		dst = appendKey(dst, "actor")
-		dst = appendString(dst, r.Actor)
+		dst = jsonw.AppendString(dst, r.Actor)
 	}
 	dst = appendKey(dst, "time")
-	dst = appendTime(dst, r.Time)
+	dst = jsonw.AppendTime(dst, r.Time)
 	switch r.Type {
 	case TruthScenario:
 		dst = r.appendScenario(dst)
@@ -122,21 +124,21 @@ func (r TruthRecord) AppendJSON(dst []byte) []byte {
 	case TruthCrossing:
 		dst = r.appendLatLon(dst)
 		dst = appendKey(dst, "chainage_km")
-		dst = appendFixed(dst, r.ChainageKm, chainageDecimals)
+		dst = jsonw.AppendFixed(dst, r.ChainageKm, chainageDecimals)
 		dst = appendKey(dst, "direction")
-		dst = appendString(dst, string(r.Direction))
+		dst = jsonw.AppendString(dst, string(r.Direction))
 		dst = appendKey(dst, "sector")
-		dst = appendString(dst, r.Sector)
+		dst = jsonw.AppendString(dst, r.Sector)
 	case TruthDetection:
 		dst = appendKey(dst, "sensor")
-		dst = appendString(dst, r.Sensor)
+		dst = jsonw.AppendString(dst, r.Sensor)
 		dst = appendKey(dst, "seq")
 		dst = strconv.AppendUint(dst, r.Seq, 10)
 	case TruthOutage:
 		dst = appendKey(dst, "until")
-		dst = appendTime(dst, r.Until)
+		dst = jsonw.AppendTime(dst, r.Until)
 		dst = appendKey(dst, "cause")
-		dst = appendString(dst, r.Cause)
+		dst = jsonw.AppendString(dst, r.Cause)
 	}
 	return append(dst, '}')
 }
@@ -146,28 +148,28 @@ func (r TruthRecord) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil), n
 
 func (r *TruthRecord) appendLatLon(dst []byte) []byte {
 	dst = appendKey(dst, "lat")
-	dst = appendFixed(dst, r.Lat, truthDecimals)
+	dst = jsonw.AppendFixed(dst, r.Lat, truthDecimals)
 	dst = appendKey(dst, "lon")
-	return appendFixed(dst, r.Lon, truthDecimals)
+	return jsonw.AppendFixed(dst, r.Lon, truthDecimals)
 }
 
 func (r *TruthRecord) appendActor(dst []byte) []byte {
 	dst = appendKey(dst, "actor_type")
-	dst = appendString(dst, string(r.ActorType))
+	dst = jsonw.AppendString(dst, string(r.ActorType))
 	dst = appendKey(dst, "class")
-	dst = appendString(dst, string(r.Class))
+	dst = jsonw.AppendString(dst, string(r.Class))
 	dst = appendKey(dst, "group_size")
 	dst = strconv.AppendInt(dst, int64(r.GroupSize), 10)
 	dst = appendKey(dst, "friendly")
 	dst = strconv.AppendBool(dst, r.Friendly)
 	dst = appendKey(dst, "role")
-	dst = appendString(dst, r.Role)
+	dst = jsonw.AppendString(dst, r.Role)
 	for _, f := range [...]struct{ key, val string }{
 		{"sector", r.Sector}, {"zone", r.Zone}, {"sensor", r.Sensor}, {"species", r.Species}, {"leader", r.Leader},
 	} {
 		if f.val != "" {
 			dst = appendKey(dst, f.key)
-			dst = appendString(dst, f.val)
+			dst = jsonw.AppendString(dst, f.val)
 		}
 	}
 	return dst
@@ -175,19 +177,19 @@ func (r *TruthRecord) appendActor(dst []byte) []byte {
 
 func (r *TruthRecord) appendScenario(dst []byte) []byte {
 	dst = appendKey(dst, "until")
-	dst = appendTime(dst, r.Until)
+	dst = jsonw.AppendTime(dst, r.Until)
 	dst = appendKey(dst, "scenario")
-	dst = appendString(dst, r.Scenario)
+	dst = jsonw.AppendString(dst, r.Scenario)
 	dst = appendKey(dst, "seed")
 	dst = strconv.AppendUint(dst, r.Seed, 10)
 	dst = appendKey(dst, "intensity")
-	dst = appendString(dst, r.Intensity)
+	dst = jsonw.AppendString(dst, r.Intensity)
 	dst = appendKey(dst, "background")
-	dst = appendFixed(dst, r.Background, 4)
+	dst = jsonw.AppendFixed(dst, r.Background, 4)
 	dst = appendKey(dst, "weather")
-	dst = appendFixed(dst, r.Weather, 4)
+	dst = jsonw.AppendFixed(dst, r.Weather, 4)
 	dst = appendKey(dst, "theater")
-	return appendString(dst, r.Theater)
+	return jsonw.AppendString(dst, r.Theater)
 }
 
 // appendKey appends `,"key":`.

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"raqib/internal/jsonw"
 )
 
 // addTruth adds a truth record of time ms (from the start) to the batch.
@@ -91,7 +93,7 @@ func (g *Generator) truthPositions(a *actor, t0, t1 int64, final bool) {
 		if p, ok := a.posAt(float64(m) / 1000); ok {
 			g.addTruth(m, TruthRecord{
 				Type: TruthPosition, Actor: a.id(), Time: g.timeAt(m),
-				Lat: roundTo(p.Lat, truthDecimals), Lon: roundTo(p.Lon, truthDecimals),
+				Lat: jsonw.Round(p.Lat, truthDecimals), Lon: jsonw.Round(p.Lon, truthDecimals),
 			})
 		}
 	}
@@ -126,8 +128,8 @@ func (g *Generator) crossing(a *actor, c crossingEvent) {
 	ms := msOf(c.t)
 	g.addTruth(ms, TruthRecord{
 		Type: TruthCrossing, Actor: a.id(), Time: g.timeAt(ms),
-		Lat: roundTo(c.p.Lat, truthDecimals), Lon: roundTo(c.p.Lon, truthDecimals),
-		ChainageKm: roundTo(c.chainage/1000, chainageDecimals), Direction: dir,
+		Lat: jsonw.Round(c.p.Lat, truthDecimals), Lon: jsonw.Round(c.p.Lon, truthDecimals),
+		ChainageKm: jsonw.Round(c.chainage/1000, chainageDecimals), Direction: dir,
 		Sector: g.th.SectorAt(c.chainage).ID,
 	})
 }

@@ -2,6 +2,8 @@ package trackfile
 
 import (
 	"time"
+
+	"raqib/internal/jsonw"
 )
 
 // The fast path reads a track line exactly as the Writer writes it —
@@ -108,12 +110,12 @@ end:
 	s.i = j
 	v := float64(n)
 	if dec > 0 {
-		v /= pow10[dec]
+		v /= jsonw.Pow10[dec]
 	}
 	if neg {
 		v = -v
 	}
-	return round(v, decimals)
+	return jsonw.Round(v, decimals)
 }
 
 // integer consumes a JSON integer of at most 15 digits.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"raqib/internal/fusion"
+	"raqib/internal/jsonw"
 	"raqib/internal/rules"
 )
 
@@ -94,15 +95,15 @@ func FromUpdate(u fusion.Update) TrackRecord {
 		Event:      u.Kind.String(),
 		ID:         t.ID,
 		Time:       fileTime(t.Time),
-		Lat:        round(t.Pos.Lat, latLonDecimals),
-		Lon:        round(t.Pos.Lon, latLonDecimals),
-		EastMps:    round(t.Vel.East, velocityDecimals),
-		NorthMps:   round(t.Vel.North, velocityDecimals),
-		SigmaM:     round(math.Sqrt(math.Max(0, (t.PosCov[0]+t.PosCov[2])/2)), sigmaDecimals),
+		Lat:        jsonw.Round(t.Pos.Lat, latLonDecimals),
+		Lon:        jsonw.Round(t.Pos.Lon, latLonDecimals),
+		EastMps:    jsonw.Round(t.Vel.East, velocityDecimals),
+		NorthMps:   jsonw.Round(t.Vel.North, velocityDecimals),
+		SigmaM:     jsonw.Round(math.Sqrt(math.Max(0, (t.PosCov[0]+t.PosCov[2])/2)), sigmaDecimals),
 		Class:      t.Class.String(),
-		PPerson:    round(t.ClassProb[0], probDecimals),
-		PVehicle:   round(t.ClassProb[1], probDecimals),
-		PAnimal:    round(t.ClassProb[2], probDecimals),
+		PPerson:    jsonw.Round(t.ClassProb[0], probDecimals),
+		PVehicle:   jsonw.Round(t.ClassProb[1], probDecimals),
+		PAnimal:    jsonw.Round(t.ClassProb[2], probDecimals),
 		Count:      t.Count,
 		Friendly:   t.Friendly,
 		Unit:       t.Unit,
@@ -163,11 +164,11 @@ func FromEvent(id int64, event string, e rules.Event) AlertRecord {
 		Severity:   string(e.Severity),
 		Track:      e.Track,
 		Members:    slices.Clone(e.Members),
-		Lat:        round(e.Pos.Lat, latLonDecimals),
-		Lon:        round(e.Pos.Lon, latLonDecimals),
+		Lat:        jsonw.Round(e.Pos.Lat, latLonDecimals),
+		Lon:        jsonw.Round(e.Pos.Lon, latLonDecimals),
 		Sector:     e.Sector,
-		ChainageKm: round(e.Chainage/1000, chainageDecimals),
-		DistanceM:  round(e.Distance, distanceDecimals),
+		ChainageKm: jsonw.Round(e.Chainage/1000, chainageDecimals),
+		DistanceM:  jsonw.Round(e.Distance, distanceDecimals),
 		Zone:       e.Zone,
 		Barrier:    e.Barrier,
 		Crossing:   e.Crossing,
@@ -181,7 +182,7 @@ func FromEvent(id int64, event string, e rules.Event) AlertRecord {
 	if !e.PredictedCrossing.IsZero() {
 		pc := fileTime(e.PredictedCrossing)
 		r.PredictedCrossing = &pc
-		r.CrossingSigmaS = round(e.CrossingSigma.Seconds(), secondsDecimals)
+		r.CrossingSigmaS = jsonw.Round(e.CrossingSigma.Seconds(), secondsDecimals)
 	}
 	if len(e.Evidence) > 0 {
 		r.Evidence = make([]string, len(e.Evidence))
@@ -194,19 +195,3 @@ func FromEvent(id int64, event string, e rules.Event) AlertRecord {
 
 // fileTime is t as the files hold it: UTC, truncated to the millisecond.
 func fileTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
-
-// pow10 holds 10^0 to 10^9.
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
-
-// round rounds v to the decimals (at most 9) and turns negative zero into
-// zero. NaN and infinities stay as they are, for the checks to refuse.
-func round(v float64, decimals int) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) >= 1e15 {
-		return v
-	}
-	r := math.Round(v*pow10[decimals]) / pow10[decimals]
-	if r == 0 {
-		return 0
-	}
-	return r
-}

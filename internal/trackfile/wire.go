@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"raqib/internal/jsonw"
 )
 
 // The field types below decode a value without ever failing, so that
@@ -268,7 +270,7 @@ func (f *fields) str(name string, v text, required bool) string {
 
 func (f *fields) num(name string, v number, required bool, decimals int) float64 {
 	if f.state(name, v.state, required, "a number") {
-		return round(v.v, decimals)
+		return jsonw.Round(v.v, decimals)
 	}
 	return 0
 }
