@@ -30,6 +30,10 @@ type Config struct {
 	LogMaxBytes     int64         // event log retention by size, RAQIB_LOG_MAX_BYTES (0: the default)
 	LogMaxStore     int64         // the embedded server's store limit in bytes, RAQIB_LOG_MAX_STORE (0: 3/4 of free disk)
 	CheckpointEvery time.Duration // how often the ingest state is checkpointed, RAQIB_CHECKPOINT_EVERY
+
+	TLSCert       string // serve HTTPS with this PEM certificate (chain), RAQIB_TLS_CERT
+	TLSKey        string // and this PEM private key, RAQIB_TLS_KEY
+	TLSSelfSigned bool   // serve HTTPS with a certificate generated once in the data directory, RAQIB_TLS_SELF_SIGNED
 }
 
 // DefaultConfig returns the defaults.
@@ -94,6 +98,17 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.Int64Var(&c.LogMaxBytes, "log-max-bytes", d.LogMaxBytes, "event log retention by size in bytes; 0 takes the default (RAQIB_LOG_MAX_BYTES)")
 	fs.Int64Var(&c.LogMaxStore, "log-max-store", d.LogMaxStore, "embedded JetStream store limit in bytes; 0: three quarters of the free disk (RAQIB_LOG_MAX_STORE)")
 	fs.DurationVar(&c.CheckpointEvery, "checkpoint-every", d.CheckpointEvery, "how often the ingest state is checkpointed (RAQIB_CHECKPOINT_EVERY)")
+	fs.StringVar(&c.TLSCert, "tls-cert", envOr(getenv, "RAQIB_TLS_CERT", ""), "serve HTTPS with this PEM certificate `file` (RAQIB_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "RAQIB_TLS_KEY", ""), "the PEM private key `file` of --tls-cert (RAQIB_TLS_KEY)")
+	selfSigned := d.TLSSelfSigned
+	if v := getenv("RAQIB_TLS_SELF_SIGNED"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("RAQIB_TLS_SELF_SIGNED: %q is not true or false", v)
+		}
+		selfSigned = b
+	}
+	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", selfSigned, "serve HTTPS with a self-signed certificate generated once in <data>/tls (RAQIB_TLS_SELF_SIGNED)")
 	return nil
 }
 
@@ -131,6 +146,12 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.NATSListen); err != nil {
 			problems = append(problems, fmt.Errorf("nats-listen: %q is not host:port", c.NATSListen))
 		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		problems = append(problems, errors.New("tls-cert, tls-key: give both or neither"))
+	}
+	if c.TLSCert != "" && c.TLSSelfSigned {
+		problems = append(problems, errors.New("tls-self-signed: not with tls-cert; choose one certificate"))
 	}
 	if c.TheaterDir != "" {
 		if st, err := os.Stat(c.TheaterDir); err != nil || !st.IsDir() {

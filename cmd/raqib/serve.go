@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,6 +47,7 @@ type Main struct {
 	pipe     *livePipeline
 	listener net.Listener
 	server   *http.Server
+	tlsCert  string // the served certificate's file when serving HTTPS
 }
 
 // NewMain returns a Main with the default config.
@@ -106,9 +108,17 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openPipeline(ctx, th, registry); err != nil {
 		return err
 	}
+	tlsConfig, certFile, err := serverTLS(m.Config, time.Now())
+	if err != nil {
+		return err
+	}
 	m.listener, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	if tlsConfig != nil {
+		m.listener = tls.NewListener(m.listener, tlsConfig)
+		m.tlsCert = certFile
 	}
 	handler := api.New(api.Config{
 		Logger:   m.Logger,
@@ -132,7 +142,12 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 // URL is the address the server listens on.
-func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+func (m *Main) URL() string {
+	if m.tlsCert != "" {
+		return "https://" + m.listener.Addr().String()
+	}
+	return "http://" + m.listener.Addr().String()
+}
 
 // Run serves until ctx is cancelled, then shuts down gracefully.
 func (m *Main) Run(ctx context.Context) error {
@@ -200,6 +215,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	if demo {
 		name = "demo"
 		m.Config.DataDir = filepath.Join("data", "demo")
+		m.Config.TLSSelfSigned = true
 	}
 	if err := m.ParseFlags(name, args); err != nil {
 		return err
@@ -216,6 +232,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 			"  sensors (live):     %s/api/v1/sensors\n  API document:       %s/api/v1/openapi.json\n"+
 			"The simulator feeds the %s scenario at realistic intensity in real time.\nPress Ctrl-C to stop.\n\n",
 			m.URL(), m.URL(), m.URL(), m.URL(), m.URL(), demoScenario(m.Getenv))
+		if m.tlsCert != "" {
+			fmt.Fprintf(stdout, "The demo's certificate is self-signed (%s): accept it once in the browser,\n"+
+				"or start with --tls-self-signed=false for plain HTTP on this machine.\n\n", m.tlsCert)
+		}
 	}
 	return m.Run(ctx)
 }
@@ -302,6 +322,9 @@ func startDemoSimulator(ctx context.Context, m *Main, stdout, stderr io.Writer) 
 	addr := m.listener.Addr().String()
 	args := []string{"--scenario", demoScenario(m.Getenv), "--intensity", "realistic", "--start", "now",
 		"--duration", "24h", "--speed", "1", "--addr", addr}
+	if m.tlsCert != "" {
+		args = append(args, "--ca", m.tlsCert)
+	}
 	go func() {
 		if err := runSim(ctx, args, stdout, stderr); err != nil && ctx.Err() == nil {
 			m.Logger.Error("demo simulator stopped", "err", err)

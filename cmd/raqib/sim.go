@@ -35,6 +35,7 @@ const maxSimBatch = 10_000
 type simFlags struct {
 	scenario, seed, start, duration, speed, intensity, weather string
 	out, addr, truth, heartbeats, batch, senders, theater      string
+	ca                                                         string
 }
 
 // simConfig is a checked sim command line.
@@ -45,6 +46,7 @@ type simConfig struct {
 	truth, heartbeats string
 	batch, senders    int
 	theaterDir        string
+	ca                string
 }
 
 func (f *simFlags) bind(fs *flag.FlagSet) {
@@ -57,6 +59,7 @@ func (f *simFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.weather, "weather", "1", "`visibility`, more than 0 (dust) to 1 (clear)")
 	fs.StringVar(&f.out, "out", "", "write observations to this NDJSON `file`, - for standard output")
 	fs.StringVar(&f.addr, "addr", "", "POST observations to the Raqib server at this loopback `host:port`")
+	fs.StringVar(&f.ca, "ca", "", "with --addr: speak HTTPS, trusting the server certificate in this PEM `file`")
 	fs.StringVar(&f.truth, "truth", "", "write the ground truth to this NDJSON `file`")
 	fs.StringVar(&f.heartbeats, "heartbeats", "", "write heartbeats to this NDJSON `file` (default with --addr: POST them)")
 	fs.StringVar(&f.batch, "batch", "500", "`N` observations per HTTP request")
@@ -71,7 +74,7 @@ func (f *simFlags) config(now time.Time) (simConfig, error) {
 	bad := func(flag, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("--%s %s", flag, fmt.Sprintf(format, args...)))
 	}
-	c := simConfig{out: f.out, addr: f.addr, truth: f.truth, heartbeats: f.heartbeats, theaterDir: f.theater}
+	c := simConfig{out: f.out, addr: f.addr, truth: f.truth, heartbeats: f.heartbeats, theaterDir: f.theater, ca: f.ca}
 	c.opts.Scenario = f.scenario
 	sc, ok := sim.LookupScenario(f.scenario)
 	if !ok {
@@ -150,6 +153,9 @@ func (f *simFlags) checkOutputs(c *simConfig, errs []error) []error {
 			errs = append(errs, fmt.Errorf("--addr %w", err))
 		}
 	}
+	if f.ca != "" && f.addr == "" {
+		errs = append(errs, errors.New("--ca: only with --addr"))
+	}
 	for _, p := range []struct{ flag, v string }{{"truth", f.truth}, {"heartbeats", f.heartbeats}} {
 		if p.v == "-" {
 			errs = append(errs, fmt.Errorf("--%s: only --out may be standard output", p.flag))
@@ -227,7 +233,15 @@ func openSimOutputs(cfg simConfig, stdout, stderr io.Writer) (*simOutputs, error
 		o.sinks.Observations = sim.NewFileSink[sim.Observation](w)
 	} else {
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		s, err := sim.NewSender(cfg.addr, sim.SenderOptions{Concurrency: cfg.senders, Logger: logger.With("component", "sim")})
+		opts := sim.SenderOptions{Concurrency: cfg.senders, Logger: logger.With("component", "sim")}
+		if cfg.ca != "" {
+			tc, err := clientTLS(cfg.ca)
+			if err != nil {
+				return o, err
+			}
+			opts.TLS = tc
+		}
+		s, err := sim.NewSender(cfg.addr, opts)
 		if err != nil {
 			return o, fmt.Errorf("--addr %w", err)
 		}

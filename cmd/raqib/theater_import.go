@@ -150,7 +150,10 @@ func decodeTopologyFile(path string) (*topojson.Topology, error) {
 // writeFileAtomic writes data to path through a temporary file in the same
 // directory, creating the directory if need be, so that readers never see a
 // partly written file.
-func writeFileAtomic(path string, data []byte) error {
+func writeFileAtomic(path string, data []byte) error { return writeFileMode(path, data, 0o644) }
+
+// writeFileMode is writeFileAtomic with the file's permissions given.
+func writeFileMode(path string, data []byte, mode os.FileMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -164,7 +167,7 @@ func writeFileAtomic(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
+		err = os.Chmod(tmp.Name(), mode)
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)

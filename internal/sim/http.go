@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,6 +57,9 @@ type SenderOptions struct {
 	Client *http.Client
 	// Logger reports retries and failures (default: discard).
 	Logger *slog.Logger
+	// TLS, when set, makes the sender speak HTTPS with this configuration
+	// (its RootCAs trusting the server's certificate).
+	TLS *tls.Config
 }
 
 // StreamStats counts one stream's delivery to a server.
@@ -105,15 +109,24 @@ func NewSender(addr string, opts SenderOptions) (*Sender, error) {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second
 	}
+	scheme := "http://"
+	if opts.TLS != nil {
+		scheme = "https://"
+	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 60 * time.Second}
+		if opts.TLS != nil {
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.TLSClientConfig = opts.TLS
+			opts.Client.Transport = tr
+		}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Sender{
-		base: "http://" + addr, opts: opts, sem: make(chan struct{}, opts.Concurrency),
+		base: scheme + addr, opts: opts, sem: make(chan struct{}, opts.Concurrency),
 		ctx: ctx, cancel: cancel,
 	}, nil
 }
