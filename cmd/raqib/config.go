@@ -60,7 +60,7 @@ func envOr(getenv func(string) string, key, def string) string {
 // bindFlags registers the config's flags on fs, with defaults taken from the
 // environment.
 func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
-	d := DefaultConfig()
+	d := *c // the defaults are what the caller set, DefaultConfig or the demo's
 	durations := map[string]*time.Duration{
 		"RAQIB_SHUTDOWN_TIMEOUT": &d.ShutdownTimeout,
 		"RAQIB_LOG_MAX_AGE":      &d.LogMaxAge,

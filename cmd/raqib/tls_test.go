@@ -123,3 +123,25 @@ func TestTLSConfigValidation(t *testing.T) {
 		t.Errorf("missing certificate files: %v", err)
 	}
 }
+
+// TestDemoDefaultsSurviveFlags: what the demo sets before parsing (its data
+// directory, HTTPS) stays unless a flag or the environment says otherwise.
+func TestDemoDefaultsSurviveFlags(t *testing.T) {
+	m := NewMain(&strings.Builder{}, &strings.Builder{})
+	m.Getenv = func(string) string { return "" }
+	m.Config.DataDir = filepath.Join("data", "demo")
+	m.Config.TLSSelfSigned = true
+	if err := m.ParseFlags("demo", nil); err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.DataDir != filepath.Join("data", "demo") || !m.Config.TLSSelfSigned {
+		t.Errorf("demo defaults lost: data %q, self-signed %v", m.Config.DataDir, m.Config.TLSSelfSigned)
+	}
+	m.Config.TLSSelfSigned = true
+	if err := m.ParseFlags("demo", []string{"--tls-self-signed=false", "--data", "elsewhere"}); err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.DataDir != "elsewhere" || m.Config.TLSSelfSigned {
+		t.Errorf("flags ignored: data %q, self-signed %v", m.Config.DataDir, m.Config.TLSSelfSigned)
+	}
+}
