@@ -18,6 +18,15 @@ const maxPendingObs = 128
 // sensorWindow is how long a sensor counts among a track's sensors.
 const sensorWindow = int64(time.Minute)
 
+// Track quality: a strong measurement is a confident one or one carrying
+// the sensor's own velocity estimate; thermal clutter (warm rocks, noise)
+// is neither. A track's quality is the share of strong measurements among
+// its latest ones, each weighted qualityWeight (about the last ten).
+const (
+	strongConfidence = 0.5
+	qualityWeight    = 0.15
+)
+
 // maxSensors bounds the sensors a track remembers.
 const maxSensors = 8
 
@@ -41,8 +50,10 @@ type track struct {
 	born, lastSeen, lastGPS int64
 	hits                    int
 	confSum                 float64
-	binHi                   int64  // latest one-second bin with a hit
-	bins                    uint64 // bit i: bin binHi-i had a hit
+	quality                 float64 // weighted share of strong measurements
+	lastStrong              int64   // time of the latest strong measurement
+	binHi                   int64   // latest one-second bin with a hit
+	bins                    uint64  // bit i: bin binHi-i had a hit
 
 	class   classBelief
 	counts  countRing
@@ -158,6 +169,18 @@ func (tr *track) reset(slot int32, m *Measurement, z *obsVec, t int64, velVar fl
 // class, count, sensors and the pending references.
 func (tr *track) record(m *Measurement, t int64) {
 	tr.hits++
+	strong := 0.0
+	if m.Confidence >= strongConfidence || m.Vel != nil {
+		strong = 1
+	}
+	if strong == 1 {
+		tr.lastStrong = max(tr.lastStrong, t)
+	}
+	if tr.hits == 1 {
+		tr.quality = strong
+	} else {
+		tr.quality += qualityWeight * (strong - tr.quality)
+	}
 	tr.confSum += m.Confidence
 	tr.lastSeen = max(tr.lastSeen, t)
 	if m.Friendly {
@@ -314,23 +337,29 @@ func (tr *track) snapshot(f *geo.Frame, at int64, cfg *Config) Track {
 	pos := f.Reverse(st.X[0], st.X[1])
 	s, c := convergence(f, pos)
 	class, probs := tr.class.class(cfg.ClassThreshold)
+	var lastStrong time.Time
+	if tr.lastStrong != 0 {
+		lastStrong = time.Unix(0, tr.lastStrong).UTC()
+	}
 	return Track{
-		ID:        tr.id,
-		Time:      time.Unix(0, t).UTC(),
-		Pos:       pos,
-		Vel:       Velocity{East: c*st.X[2] + s*st.X[3], North: c*st.X[3] - s*st.X[2]},
-		PosCov:    [3]float64{st.P[0][0], st.P[0][1], st.P[1][1]},
-		VelCov:    [3]float64{st.P[2][2], st.P[2][3], st.P[3][3]},
-		Status:    tr.status,
-		Class:     class,
-		ClassProb: probs,
-		Friendly:  tr.friendly,
-		Unit:      tr.unit,
-		Count:     tr.counts.count(),
-		Born:      time.Unix(0, tr.born).UTC(),
-		LastSeen:  time.Unix(0, tr.lastSeen).UTC(),
-		Hits:      tr.hits,
-		Sensors:   tr.sensors.list(t),
+		ID:         tr.id,
+		Time:       time.Unix(0, t).UTC(),
+		Pos:        pos,
+		Vel:        Velocity{East: c*st.X[2] + s*st.X[3], North: c*st.X[3] - s*st.X[2]},
+		PosCov:     [3]float64{st.P[0][0], st.P[0][1], st.P[1][1]},
+		VelCov:     [3]float64{st.P[2][2], st.P[2][3], st.P[3][3]},
+		Status:     tr.status,
+		Class:      class,
+		ClassProb:  probs,
+		Friendly:   tr.friendly,
+		Unit:       tr.unit,
+		Count:      tr.counts.count(),
+		Born:       time.Unix(0, tr.born).UTC(),
+		LastSeen:   time.Unix(0, tr.lastSeen).UTC(),
+		Hits:       tr.hits,
+		Quality:    tr.quality,
+		LastStrong: lastStrong,
+		Sensors:    tr.sensors.list(t),
 	}
 }
 

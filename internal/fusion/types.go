@@ -151,6 +151,14 @@ type Track struct {
 	Born     time.Time
 	LastSeen time.Time
 	Hits     int
+	// Quality is the share, weighted to about the latest ten measurements,
+	// of strong ones: confident (≥ 0.5) or carrying the sensor's velocity
+	// estimate. A track led on by weak, motionless detections (thermal
+	// clutter) has a low quality.
+	Quality float64
+	// LastStrong is the time of the latest strong measurement (zero when
+	// there was none).
+	LastStrong time.Time
 	// Sensors are the distinct sensors that saw the track in the last
 	// minute, sorted.
 	Sensors []string

@@ -159,7 +159,7 @@ func (j *judgement) eligible(r int) bool {
 	if (r == iApproach || r == iInbound || r == iOutbound) && (!j.mature() || j.implausible()) {
 		return false
 	}
-	return j.p.on[r] && j.hostile && j.p.classes[r].has(j.cur.Class)
+	return j.p.on[r] && j.hostile && j.p.classes[r].has(j.cur.Class) && j.credible()
 }
 
 // Maturity: thermal clutter (warm rocks, noise) occasionally chains into a
@@ -181,6 +181,27 @@ const personMaxSpeed = 3.0
 func (j *judgement) implausible() bool {
 	v := j.cur.Vel
 	return j.cur.Class == fusion.ClassPerson && v.East*v.East+v.North*v.North > personMaxSpeed*personMaxSpeed
+}
+
+// minQuality is the track quality (fusion.Track.Quality) below which no
+// rule is judged: a track that has for its last several measurements been
+// carried by weak, motionless detections is following thermal clutter, not
+// the animal or person it was started on. A crossing it makes is held, and
+// raised if strong detections take it up again.
+const minQuality = 0.35
+
+// credible reports whether the track is carried by strong detections.
+func (j *judgement) credible() bool { return j.cur.Quality >= minQuality }
+
+// strongRecent is how recent a strong measurement must be for a crossing:
+// a track that crosses the line on a few weak detections alone (a fast
+// vehicle's track hopping onto clutter after the vehicle stopped) is held
+// until a strong detection confirms it on the far side.
+const strongRecent = 10 * time.Second
+
+// strongNow reports whether the track had a strong measurement lately.
+func (j *judgement) strongNow() bool {
+	return !j.cur.LastStrong.IsZero() && j.cur.Time.Sub(j.cur.LastStrong) <= strongRecent
 }
 
 func (j *judgement) mature() bool {
@@ -248,7 +269,7 @@ func (j *judgement) crossing() {
 	if j.mo.dist < margin || !j.measured {
 		return
 	}
-	if j.hostile && p.on[r] && (!p.classes[r].has(cur.Class) || !j.mature() || j.implausible()) {
+	if j.hostile && p.on[r] && (!p.classes[r].has(cur.Class) || !j.mature() || j.implausible() || !j.credible() || !j.strongNow()) {
 		// Held on its old side: should the track turn out to be of a
 		// class the rule applies to (an "animal" that is a person), the
 		// crossing is raised then.

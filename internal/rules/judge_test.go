@@ -58,6 +58,10 @@ type mover struct {
 	// born, if set, is the track's birth; a minute before start otherwise.
 	born time.Time
 	seq  uint64
+	// weak marks a track carried by weak detections (a low quality);
+	// stale one whose quality is still fair but whose latest strong
+	// detection was at start.
+	weak, stale bool
 }
 
 func newMover(th *theater.Theater, id string, class fusion.Class, start time.Time) *mover {
@@ -84,6 +88,10 @@ func (m *mover) track(f fix) fusion.Track {
 		// A track with a minute of history: mature for every rule.
 		born = m.start.Add(-time.Minute)
 	}
+	quality := 0.9
+	if m.weak {
+		quality = 0.2
+	}
 	return fusion.Track{
 		ID:   m.id,
 		Time: t,
@@ -101,7 +109,14 @@ func (m *mover) track(f fix) fusion.Track {
 		Born:     born,
 		LastSeen: t,
 		Hits:     int(t.Sub(born) / time.Second),
-		Sensors:  []string{"S05-C001"},
+		Quality:  quality,
+		LastStrong: func() time.Time {
+			if m.weak || m.stale {
+				return m.start
+			}
+			return t
+		}(),
+		Sensors: []string{"S05-C001"},
 	}
 }
 
@@ -663,6 +678,48 @@ func TestCoastingRaisesNoCrossing(t *testing.T) {
 	got = only(r.feed(m, line(fix{at: 4 * time.Minute, chainage: open05, dist: 140, across: 1}, 4*time.Second, 2*time.Second)), RuleInbound)
 	if len(got) != 1 {
 		t.Fatalf("measured again across the line: %v, want one inbound crossing", transitions(got))
+	}
+}
+
+// TestWeakTrackHeld: a track carried by weak detections (thermal clutter
+// around a wandering animal) raises nothing when it crosses; when strong
+// detections take it up again on the far side the crossing is raised.
+func TestWeakTrackHeld(t *testing.T) {
+	th := testTheater(t)
+	r := newJudgeRun(t, nil, nil)
+	m := newMover(th, "T1", fusion.ClassPerson, night)
+	r.feed(m, line(fix{chainage: open05, dist: -300, across: 1}, 60*time.Second, 2*time.Second))
+	m.weak = true
+	for _, e := range r.feed(m, line(fix{at: time.Minute, chainage: open05, dist: -240, across: 1.5}, 4*time.Minute, 2*time.Second)) {
+		if e.Phase != PhaseEnd {
+			t.Fatalf("weak track raised %s/%s", e.Rule, e.Phase)
+		}
+	}
+	m.weak = false
+	got := only(r.feed(m, line(fix{at: 5 * time.Minute, chainage: open05, dist: 120, across: 1}, 10*time.Second, 2*time.Second)), RuleInbound)
+	if len(got) != 1 {
+		t.Fatalf("strong again across the line: %v, want one inbound crossing", transitions(got))
+	}
+}
+
+// TestStaleStrongCrossingHeld: a track that crosses on weak detections
+// alone, its latest strong one long past (a vehicle's track hopping onto
+// clutter after the vehicle stopped), raises no crossing until a strong
+// detection confirms it on the far side.
+func TestStaleStrongCrossingHeld(t *testing.T) {
+	th := testTheater(t)
+	r := newJudgeRun(t, nil, nil)
+	m := newMover(th, "T1", fusion.ClassVehicle, night)
+	r.feed(m, line(fix{chainage: open05, dist: -200, across: 5}, 30*time.Second, time.Second))
+	m.stale, m.start = true, night.Add(30*time.Second)
+	got := only(r.feed(m, line(fix{at: 30 * time.Second, chainage: open05, dist: -60, across: 5}, 40*time.Second, time.Second)), RuleInbound)
+	if len(got) != 0 {
+		t.Fatalf("crossing on weak detections raised %v", transitions(got))
+	}
+	m.stale = false
+	got = only(r.feed(m, line(fix{at: 80 * time.Second, chainage: open05, dist: 150, across: 1}, 4*time.Second, time.Second)), RuleInbound)
+	if len(got) != 1 {
+		t.Fatalf("confirmed on the far side: %v, want one inbound crossing", transitions(got))
 	}
 }
 

@@ -164,7 +164,7 @@ func (a *simActor) update(t time.Time) fusion.Update {
 		Class:    class,
 		Friendly: a.rec.Friendly,
 		Count:    max(a.rec.GroupSize, 1),
-		Born:     a.born, LastSeen: t, Hits: a.hits,
+		Born:     a.born, LastSeen: t, Hits: a.hits, Quality: 1, LastStrong: t,
 		Sensors: []string{"SIM"},
 	}
 	return fusion.Update{Kind: fusion.UpdateMeasured, Track: tr, Obs: []fusion.ObsRef{{Sensor: "SIM", Seq: uint64(a.hits), Time: t}}}

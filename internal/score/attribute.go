@@ -46,8 +46,8 @@ func (tr *truth) attribute(td *tracksData, need *needIndex) {
 }
 
 // actorAt is the actor the track followed at time at (Unix ms): the one
-// holding the majority of its observations in the minute up to at, or
-// over its whole life so far when it had none in that minute. Clutter
+// holding the majority of its observations in the attributionWindow up to at, or
+// over its whole life so far when it had none in that window. Clutter
 // wins only with more observations than every actor; between actors with
 // as many, the one seen last wins.
 func (t *track) actorAt(at int64) int32 {

@@ -44,8 +44,9 @@ const (
 // Fixed windows of the definitions.
 const (
 	// attributionWindow: a track's actor is the majority of its
-	// observations in this window up to the time asked.
-	attributionWindow = 60 * time.Second
+	// observations in this window up to the time asked: as long as a
+	// condition holds before its alert begins.
+	attributionWindow = 20 * time.Second
 	// detectedWindow: an actor is in GOSPA's truth set if detected within
 	// this window, and a track in the estimate set if updated within it.
 	detectedWindow = 10 * time.Second

@@ -100,6 +100,19 @@ type FalseAlerts struct {
 	Per100KmH float64        `json:"per_100km_h"`
 	ByRule    map[string]int `json:"by_rule"`
 	ByCause   map[string]int `json:"by_cause"`
+	// Alerts lists them, in the order of the alerts file.
+	Alerts []FalseAlert `json:"alerts"`
+}
+
+// FalseAlert is one false alert: which, when, and what its track followed
+// (Actor names the actor when the cause is one).
+type FalseAlert struct {
+	ID    int64     `json:"id"`
+	Time  time.Time `json:"time"`
+	Rule  string    `json:"rule"`
+	Track string    `json:"track"`
+	Cause string    `json:"cause"`
+	Actor string    `json:"actor,omitempty"`
 }
 
 // GOSPA is the mean over the samples of the generalised optimal

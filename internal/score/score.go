@@ -127,6 +127,11 @@ func (s *scorer) countAlerts() {
 		fa.Count++
 		fa.ByRule[string(a.rule)]++
 		fa.ByCause[s.cause(act)]++
+		f := FalseAlert{ID: a.id, Time: time.UnixMilli(a.t).UTC(), Rule: string(a.rule), Track: a.track, Cause: s.cause(act)}
+		if act >= 0 {
+			f.Actor = s.tr.actors[act].id
+		}
+		fa.Alerts = append(fa.Alerts, f)
 	}
 	if exposure := s.rep.BorderKm / 100 * s.rep.Hours; exposure > 0 {
 		fa.Per100KmH = roundTo(float64(fa.Count)/exposure, 3)
