@@ -34,6 +34,8 @@ type Config struct {
 	TLSCert       string // serve HTTPS with this PEM certificate (chain), RAQIB_TLS_CERT
 	TLSKey        string // and this PEM private key, RAQIB_TLS_KEY
 	TLSSelfSigned bool   // serve HTTPS with a certificate generated once in the data directory, RAQIB_TLS_SELF_SIGNED
+
+	AuditKey string // the audit trail's signer key file (default: generated in <data>/audit), RAQIB_AUDIT_KEY
 }
 
 // DefaultConfig returns the defaults.
@@ -98,6 +100,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.Int64Var(&c.LogMaxBytes, "log-max-bytes", d.LogMaxBytes, "event log retention by size in bytes; 0 takes the default (RAQIB_LOG_MAX_BYTES)")
 	fs.Int64Var(&c.LogMaxStore, "log-max-store", d.LogMaxStore, "embedded JetStream store limit in bytes; 0: three quarters of the free disk (RAQIB_LOG_MAX_STORE)")
 	fs.DurationVar(&c.CheckpointEvery, "checkpoint-every", d.CheckpointEvery, "how often the ingest state is checkpointed (RAQIB_CHECKPOINT_EVERY)")
+	fs.StringVar(&c.AuditKey, "audit-key", envOr(getenv, "RAQIB_AUDIT_KEY", d.AuditKey), "the audit trail's Ed25519 signer key `file`; default: one generated in <data>/audit (RAQIB_AUDIT_KEY)")
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr(getenv, "RAQIB_TLS_CERT", ""), "serve HTTPS with this PEM certificate `file` (RAQIB_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "RAQIB_TLS_KEY", ""), "the PEM private key `file` of --tls-cert (RAQIB_TLS_KEY)")
 	selfSigned := d.TLSSelfSigned

@@ -66,7 +66,13 @@ func (s sentBatch) keys() []obsKey {
 }
 
 func postBatch(client *http.Client, url string, b sentBatch) (int, error) {
-	resp, err := client.Post(url+"/api/v1/observations", "application/json", bytes.NewReader(batchJSON(b.sensor, b.first, b.n, b.at)))
+	req, err := http.NewRequest("POST", url+"/api/v1/observations", bytes.NewReader(batchJSON(b.sensor, b.first, b.n, b.at)))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	authorize(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, err
 	}

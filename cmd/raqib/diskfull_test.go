@@ -85,7 +85,13 @@ func TestDiskFull(t *testing.T) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		b := sentBatch{sensor: "FULL-1", first: seq + 1, n: 500, at: base.Add(time.Duration(seq) * time.Millisecond)}
-		resp, err := client.Post(c.url+"/api/v1/observations", "application/json", strings.NewReader(string(batchJSON(b.sensor, b.first, b.n, b.at))))
+		req, err := http.NewRequest("POST", c.url+"/api/v1/observations", strings.NewReader(string(batchJSON(b.sensor, b.first, b.n, b.at))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		authorize(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatalf("post: %v", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -22,6 +23,7 @@ import (
 // loadConfig is what `raqib load` is asked to do.
 type loadConfig struct {
 	addr     string
+	token    string
 	rate     int
 	duration time.Duration
 	batch    int
@@ -42,6 +44,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.batch, "batch", 500, "observations per request (1–10000)")
 	fs.IntVar(&cfg.senders, "senders", 8, "concurrent requests (1–256)")
 	fs.Int64Var(&cfg.maxObs, "max", 50_000_000, "stop after this many observations")
+	fs.StringVar(&cfg.token, "token", os.Getenv("RAQIB_TOKEN"), "API `token` of a sensor-role account (RAQIB_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -149,7 +152,7 @@ func driveLoad(ctx context.Context, cfg loadConfig, cams []*theater.Camera) (*lo
 				buf.Reset()
 				gen.batch(&buf, cfg.batch, time.Now().UTC())
 				t0 := time.Now()
-				acc, dup, code, err := postObservations(ctx, client, url, buf.Bytes())
+				acc, dup, code, err := postObservations(ctx, client, url, cfg.token, buf.Bytes())
 				lat := time.Since(t0)
 				mu.Lock()
 				switch {
@@ -207,12 +210,15 @@ func pace(ctx context.Context, cfg loadConfig, tickets chan<- struct{}) {
 	}
 }
 
-func postObservations(ctx context.Context, client *http.Client, url string, body []byte) (accepted, duplicates, status int, err error) {
+func postObservations(ctx context.Context, client *http.Client, url, token string, body []byte) (accepted, duplicates, status int, err error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, 0, 0, err

@@ -56,6 +56,11 @@ Usage:
   raqib theater validate [DIR]   check a theater directory (default: the embedded one)
   raqib theater export [flags]   write the theater's layers as GeoJSON
   raqib theater import [flags]   rebuild the border line from Natural Earth (world-atlas)
+  raqib user add|passwd|grant|revoke|disable|enable|unlock|list   manage accounts (grants need a second person)
+  raqib token issue|revoke|list  API tokens for programs and sensors
+  raqib request list|approve|reject   dual-control requests
+  raqib audit verify [--key K] [FILE]   recompute the audit trail's hash chain and check its signatures
+  raqib audit export [--from T] [--to T] [--out FILE]   write the audit trail as NDJSON
   raqib version                  print the version
 
 Run "raqib COMMAND -h" for a command's flags.
@@ -101,6 +106,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSim(ctx, rest, stdout, stderr)
 	case "theater":
 		return runTheater(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, stdout, stderr)
+	case "token":
+		return runToken(ctx, rest, stdout, stderr)
+	case "request":
+		return runRequest(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "raqib", buildVersion())
 		return nil

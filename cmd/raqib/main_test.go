@@ -22,6 +22,7 @@ func startMain(t *testing.T, args ...string) *Main {
 	t.Helper()
 	m := NewMain(io.Discard, io.Discard)
 	m.Getenv = func(string) string { return "" }
+	m.PasswordHash = testHash
 	args = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, args...)
 	if err := m.ParseFlags("serve", args); err != nil {
 		t.Fatal(err)
@@ -31,6 +32,11 @@ func startMain(t *testing.T, args ...string) *Main {
 		cancel()
 		t.Fatal(err)
 	}
+	tok, err := issueTestToken(ctx, m.auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverToken(m.URL(), tok)
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 	t.Cleanup(func() {
@@ -47,7 +53,12 @@ func startMain(t *testing.T, args ...string) *Main {
 
 func get(t *testing.T, url string) (int, []byte) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	authorize(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +94,7 @@ func TestRestartKeepsEdits(t *testing.T) {
 	start := func() (*Main, context.CancelFunc, chan error) {
 		m := NewMain(io.Discard, io.Discard)
 		m.Getenv = func(string) string { return "" }
+		m.PasswordHash = testHash
 		if err := m.ParseFlags("serve", []string{"--addr", "127.0.0.1:0", "--data", dir}); err != nil {
 			t.Fatal(err)
 		}
@@ -90,12 +102,23 @@ func TestRestartKeepsEdits(t *testing.T) {
 		if err := m.Open(ctx); err != nil {
 			t.Fatal(err)
 		}
+		tok, err := issueTestToken(ctx, m.auth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		serverToken(m.URL(), tok)
 		done := make(chan error, 1)
 		go func() { done <- m.Run(ctx) }()
 		return m, cancel, done
 	}
 	m, cancel, done := start()
-	resp, err := http.Post(m.URL()+"/api/v1/crossings/X-QAIM/status", "application/json", strings.NewReader(`{"status":"restricted","note":"night"}`))
+	req, err := http.NewRequest("POST", m.URL()+"/api/v1/crossings/X-QAIM/status", strings.NewReader(`{"status":"restricted","note":"night"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	authorize(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("post: %v %v", resp, err)
 	}
@@ -229,6 +252,7 @@ func TestValidateBadTheater(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	m := NewMain(io.Discard, io.Discard)
 	m.Getenv = func(string) string { return "" }
+	m.PasswordHash = testHash
 	if err := m.ParseFlags("serve", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ const rebuildWindow = 10 * time.Minute
 const advanceLag = 3 * time.Second
 
 func (m *Main) openPipeline(ctx context.Context, th *theater.Theater, reg prometheus.Registerer) error {
-	alerts, err := alert.NewService(m.db, alert.Config{}, m.Logger)
+	alerts, err := alert.NewService(m.db, alert.Config{Audit: auditRecorder{m.audit}}, m.Logger)
 	if err != nil {
 		return fmt.Errorf("open alerts: %w", err)
 	}

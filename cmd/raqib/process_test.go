@@ -63,6 +63,7 @@ var servingRE = regexp.MustCompile(`msg=serving url=(http://127\.0\.0\.1:\d+)`)
 // until it is ready.
 func startChild(t *testing.T, dataDir string, extra ...string) *child {
 	t.Helper()
+	tok := dirToken(t, dataDir)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, extra...)
 	cmd := exec.Command(raqibBinary(t), args...)
 	cmd.Env = append(os.Environ(), "RAQIB_LOG_FORMAT=text")
@@ -108,6 +109,7 @@ func startChild(t *testing.T, dataDir string, extra ...string) *child {
 		c.kill()
 		t.Fatalf("server not ready: %v\n%s", err, c.stderr.String())
 	}
+	serverToken(c.url, tok)
 	return c
 }
 
@@ -156,6 +158,13 @@ func (c *child) stop(t *testing.T) {
 func runCommand(t *testing.T, ctx context.Context, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, raqibBinary(t), args...)
+	for i, a := range args {
+		if a == "--addr" && i+1 < len(args) {
+			if tok := tokenFor(args[i+1]); tok != "" {
+				cmd.Env = append(os.Environ(), "RAQIB_TOKEN="+tok)
+			}
+		}
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

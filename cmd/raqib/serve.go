@@ -19,6 +19,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"raqib/internal/api"
+	"raqib/internal/auth"
+	"raqib/internal/auth/audit"
+	"raqib/internal/errs"
 	"raqib/internal/eventlog"
 	"raqib/internal/ingest"
 	"raqib/internal/rules"
@@ -32,6 +35,9 @@ import (
 type Main struct {
 	Config Config
 	Demo   bool
+	// PasswordHash are the argon2id parameters of new password hashes;
+	// zero takes the defaults. Tests lower them.
+	PasswordHash auth.Params
 
 	Stdout io.Writer
 	Stderr io.Writer
@@ -39,6 +45,8 @@ type Main struct {
 	Logger *slog.Logger
 
 	db       *sqlite.DB
+	audit    *audit.Log
+	auth     *auth.Service
 	theater  *theater.Service
 	evlog    *eventlog.Log
 	ingest   *ingest.Service
@@ -93,7 +101,21 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
+	signer, err := openAuditSigner(m.Config, m.Logger)
+	if err != nil {
+		return err
+	}
+	if m.audit, err = audit.New(m.db, signer, audit.Config{}, m.Logger); err != nil {
+		return fmt.Errorf("open audit trail: %w", err)
+	}
+	if m.auth, err = auth.New(m.db, auditRecorder{m.audit}, auth.Config{Hash: m.PasswordHash, SectorForce: sectorForce(th)}, m.Logger); err != nil {
+		return fmt.Errorf("open accounts: %w", err)
+	}
+	if err := m.bootstrap(ctx); err != nil {
+		return err
+	}
 	m.theater = theater.NewService(th, m.db, m.Logger)
+	m.theater.Audit = auditRecorder{m.audit}
 	if err := m.theater.Seed(ctx); err != nil {
 		return fmt.Errorf("seed theater state: %w", err)
 	}
@@ -126,6 +148,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Ingest:   m.ingest,
 		Tracks:   m.pipe.p,
 		Alerts:   m.pipe.alerts,
+		Auth:     api.ServiceAuthenticator{Service: m.auth},
 		Ready:    map[string]api.Pinger{"store": m.db, "event_log": m.evlog},
 		Registry: registry,
 		Version:  buildVersion(),
@@ -184,6 +207,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.server.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Sign the trail's head so that nothing appended before the stop can
+	// later be removed unnoticed.
+	if _, err := m.audit.Checkpoint(sctx); err != nil && !errs.Is(err, errs.Conflict) {
+		m.Logger.Error("audit checkpoint at shutdown failed", "err", err)
+	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -226,7 +254,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	defer m.Close()
 	if demo {
-		startDemoSimulator(ctx, m, stdout, stderr)
+		token, err := m.setupDemoAccounts(ctx, stdout)
+		if err != nil {
+			return err
+		}
+		startDemoSimulator(ctx, m, token, stdout, stderr)
 		fmt.Fprintf(stdout, "\nRaqib demo: the Iraq–Syria theater is served at %s\n"+
 			"  theater (GeoJSON):  %s/api/v1/theater\n  sectors:            %s/api/v1/sectors\n"+
 			"  sensors (live):     %s/api/v1/sensors\n  API document:       %s/api/v1/openapi.json\n"+
@@ -318,10 +350,10 @@ func demoScenario(getenv func(string) string) string {
 
 // startDemoSimulator feeds the demo server from the simulator, in real
 // time, over the same HTTP ingest sensors use, until ctx ends.
-func startDemoSimulator(ctx context.Context, m *Main, stdout, stderr io.Writer) {
+func startDemoSimulator(ctx context.Context, m *Main, token string, stdout, stderr io.Writer) {
 	addr := m.listener.Addr().String()
 	args := []string{"--scenario", demoScenario(m.Getenv), "--intensity", "realistic", "--start", "now",
-		"--duration", "24h", "--speed", "1", "--addr", addr}
+		"--duration", "24h", "--speed", "1", "--addr", addr, "--token", token}
 	if m.tlsCert != "" {
 		args = append(args, "--ca", m.tlsCert)
 	}

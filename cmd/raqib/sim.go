@@ -35,7 +35,7 @@ const maxSimBatch = 10_000
 type simFlags struct {
 	scenario, seed, start, duration, speed, intensity, weather string
 	out, addr, truth, heartbeats, batch, senders, theater      string
-	ca                                                         string
+	ca, token                                                  string
 }
 
 // simConfig is a checked sim command line.
@@ -46,7 +46,7 @@ type simConfig struct {
 	truth, heartbeats string
 	batch, senders    int
 	theaterDir        string
-	ca                string
+	ca, token         string
 }
 
 func (f *simFlags) bind(fs *flag.FlagSet) {
@@ -59,6 +59,7 @@ func (f *simFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.weather, "weather", "1", "`visibility`, more than 0 (dust) to 1 (clear)")
 	fs.StringVar(&f.out, "out", "", "write observations to this NDJSON `file`, - for standard output")
 	fs.StringVar(&f.addr, "addr", "", "POST observations to the Raqib server at this loopback `host:port`")
+	fs.StringVar(&f.token, "token", os.Getenv("RAQIB_TOKEN"), "with --addr: the API `token` of a sensor-role account (RAQIB_TOKEN)")
 	fs.StringVar(&f.ca, "ca", "", "with --addr: speak HTTPS, trusting the server certificate in this PEM `file`")
 	fs.StringVar(&f.truth, "truth", "", "write the ground truth to this NDJSON `file`")
 	fs.StringVar(&f.heartbeats, "heartbeats", "", "write heartbeats to this NDJSON `file` (default with --addr: POST them)")
@@ -74,7 +75,7 @@ func (f *simFlags) config(now time.Time) (simConfig, error) {
 	bad := func(flag, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("--%s %s", flag, fmt.Sprintf(format, args...)))
 	}
-	c := simConfig{out: f.out, addr: f.addr, truth: f.truth, heartbeats: f.heartbeats, theaterDir: f.theater, ca: f.ca}
+	c := simConfig{out: f.out, addr: f.addr, truth: f.truth, heartbeats: f.heartbeats, theaterDir: f.theater, ca: f.ca, token: f.token}
 	c.opts.Scenario = f.scenario
 	sc, ok := sim.LookupScenario(f.scenario)
 	if !ok {
@@ -233,7 +234,7 @@ func openSimOutputs(cfg simConfig, stdout, stderr io.Writer) (*simOutputs, error
 		o.sinks.Observations = sim.NewFileSink[sim.Observation](w)
 	} else {
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		opts := sim.SenderOptions{Concurrency: cfg.senders, Logger: logger.With("component", "sim")}
+		opts := sim.SenderOptions{Concurrency: cfg.senders, Logger: logger.With("component", "sim"), Token: cfg.token}
 		if cfg.ca != "" {
 			tc, err := clientTLS(cfg.ca)
 			if err != nil {

@@ -1,7 +1,6 @@
 package alert_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -21,7 +20,7 @@ func openAlerts(b *testing.B, n int) (*alert.Service, []rules.Event) {
 		pos, _ := geo.Direct(qaim, 90, float64(i)*500)
 		events[i] = ev(fmt.Sprintf("T%d", i), rules.RuleApproach, rules.PhaseBegin, rules.SeverityHigh, t0, pos)
 	}
-	if _, err := s.Handle(context.Background(), events, 1); err != nil {
+	if _, err := s.Handle(opCtx, events, 1); err != nil {
 		b.Fatal(err)
 	}
 	return s, events
@@ -33,7 +32,7 @@ func BenchmarkHandleUpdate(b *testing.B) {
 		b.Run(fmt.Sprintf("open=%d", n), func(b *testing.B) {
 			s, events := openAlerts(b, n)
 			batch := make([]rules.Event, 10)
-			ctx := context.Background()
+			ctx := opCtx
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {
@@ -57,7 +56,7 @@ func BenchmarkRaise(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("open=%d", n), func(b *testing.B) {
 			s, _ := openAlerts(b, n)
-			ctx := context.Background()
+			ctx := opCtx
 			pos, _ := geo.Direct(qaim, 0, 1000)
 			e := ev("N1", rules.RuleZone, rules.PhaseBegin, rules.SeverityMedium, t0, pos)
 			b.ReportAllocs()
@@ -84,7 +83,7 @@ func BenchmarkPublish(b *testing.B) {
 				list[i] = s.Subscribe(fmt.Sprintf("c%d", i), 0)
 				defer list[i].Close()
 			}
-			ctx := context.Background()
+			ctx := opCtx
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {

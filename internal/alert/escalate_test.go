@@ -1,7 +1,6 @@
 package alert_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -31,7 +30,7 @@ func TestEscalationTiming(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := opCtx
 			s, st, _ := newService(t, alert.Config{})
 			sub := s.Subscribe("console", 0)
 			defer sub.Close()
@@ -63,7 +62,7 @@ func TestEscalationTiming(t *testing.T) {
 }
 
 func TestEscalationStopsWhenAcknowledged(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, _, _ := newService(t, alert.Config{})
 	a := handle(t, s, ev("T1", rules.RuleInbound, rules.PhaseInstant, rules.SeverityCritical, t0, qaim))[0].Alert
 	if ch, _ := s.Escalate(ctx, t0.Add(2*time.Minute)); len(ch) != 1 {
@@ -78,7 +77,7 @@ func TestEscalationStopsWhenAcknowledged(t *testing.T) {
 }
 
 func TestEscalationAfterSeverityRise(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, _, _ := newService(t, alert.Config{})
 	handle(t, s, ev("T1", rules.RuleApproach, rules.PhaseBegin, rules.SeverityMedium, t0, qaim))
 	// Critical from +10 min: the deadline counts from then, not from the
@@ -94,7 +93,7 @@ func TestEscalationAfterSeverityRise(t *testing.T) {
 }
 
 func TestEscalationConfig(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, _, _ := newService(t, alert.Config{EscalateAfter: map[rules.Severity]time.Duration{}})
 	handle(t, s, ev("T1", rules.RuleInbound, rules.PhaseInstant, rules.SeverityCritical, t0, qaim))
 	if ch, _ := s.Escalate(ctx, t0.Add(time.Hour)); len(ch) != 0 {

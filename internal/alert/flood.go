@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/fusion"
 	"raqib/internal/geo"
@@ -186,6 +187,11 @@ func (s *Service) AddSuppression(ctx context.Context, sp Suppression) (Suppressi
 		return Suppression{}, err
 	}
 	sp.ID, sp.Hits, sp.Created, sp.Until = 0, 0, now, sp.Until.UTC()
+	// A suppression in no sector (a circle anywhere) needs authority in
+	// every sector.
+	if err := auth.Authorize(ctx, auth.ActionSuppressionManage, sp.Sector); err != nil {
+		return Suppression{}, fmt.Errorf("add suppression: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	stored, err := s.store.AddSuppression(ctx, sp)
@@ -195,6 +201,15 @@ func (s *Service) AddSuppression(ctx context.Context, sp Suppression) (Suppressi
 	s.supps = append(s.supps, stored)
 	s.logger.Info("suppression added", "id", stored.ID, "by", stored.By, "sector", stored.Sector,
 		"until", stored.Until, "reason", stored.Reason)
+	detail := map[string]string{"reason": stored.Reason, "until": stored.Until.Format(time.RFC3339)}
+	if stored.Center != nil {
+		detail["center"] = fmt.Sprintf("%.6f,%.6f", stored.Center.Lat, stored.Center.Lon)
+		detail["radius_m"] = fmt.Sprintf("%.0f", stored.RadiusM)
+	}
+	if err := auth.Record(ctx, s.cfg.Audit, "alert.suppression.add", fmt.Sprintf("suppression/%d", stored.ID), stored.Sector, detail); err != nil {
+		s.logger.Error("suppression not audited", "id", stored.ID, "err", err)
+		return Suppression{}, err
+	}
 	return stored, nil
 }
 
@@ -213,11 +228,24 @@ func (s *Service) Suppressions(ctx context.Context, now time.Time) ([]Suppressio
 func (s *Service) RemoveSuppression(ctx context.Context, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.supps, func(sp Suppression) bool { return sp.ID == id })
+	if i < 0 {
+		return errs.E(errs.NotFound, "suppression %d: no such suppression in force", id)
+	}
+	sp := s.supps[i]
+	if err := auth.Authorize(ctx, auth.ActionSuppressionManage, sp.Sector); err != nil {
+		return fmt.Errorf("remove suppression %d: %w", id, err)
+	}
 	if err := s.store.RemoveSuppression(ctx, id); err != nil {
 		return fmt.Errorf("remove suppression %d: %w", id, err)
 	}
 	s.supps = slices.DeleteFunc(s.supps, func(sp Suppression) bool { return sp.ID == id })
 	s.logger.Info("suppression removed", "id", id)
+	if err := auth.Record(ctx, s.cfg.Audit, "alert.suppression.remove", fmt.Sprintf("suppression/%d", id), sp.Sector,
+		map[string]string{"reason": sp.Reason}); err != nil {
+		s.logger.Error("suppression removal not audited", "id", id, "err", err)
+		return err
+	}
 	return nil
 }
 

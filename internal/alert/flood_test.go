@@ -1,7 +1,6 @@
 package alert_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -116,7 +115,7 @@ func TestSuppression(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := opCtx
 			s, st, _ := newService(t, alert.Config{})
 			tc.sp.Until, tc.sp.Reason, tc.sp.By = t0.Add(time.Hour), "shepherds at the well", "op1"
 			sp, err := s.AddSuppression(ctx, tc.sp)
@@ -148,7 +147,7 @@ func TestSuppression(t *testing.T) {
 }
 
 func TestSuppressionRemoved(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, _, _ := newService(t, alert.Config{})
 	sp, err := s.AddSuppression(ctx, alert.Suppression{Sector: "S06", Until: t0.Add(time.Hour), Reason: "exercise", By: "op1"})
 	if err != nil {
@@ -196,14 +195,14 @@ func TestSuppressionValidation(t *testing.T) {
 	for _, tc := range cases {
 		sp := ok
 		tc.edit(&sp)
-		_, err := s.AddSuppression(context.Background(), sp)
+		_, err := s.AddSuppression(opCtx, sp)
 		if errs.CodeOf(err) != errs.Invalid || !strings.HasPrefix(errs.MessageOf(err), tc.field+":") {
 			t.Errorf("%s: %v, want invalid naming %s", tc.field, err, tc.field)
 		}
 	}
 	sp := ok
 	sp.Center, sp.RadiusM, sp.Sector, sp.Until = nil, 0, "S06", t0.AddDate(0, 0, 30)
-	if _, err := s.AddSuppression(context.Background(), sp); err != nil {
+	if _, err := s.AddSuppression(opCtx, sp); err != nil {
 		t.Fatalf("a sector for 30 days: %v", err)
 	}
 }
@@ -212,7 +211,7 @@ func TestSuppressionValidation(t *testing.T) {
 // one and the rest in summaries that name every one of them; life-cycle
 // changes always pass.
 func TestRateCap(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, _, clk := newService(t, alert.Config{})
 	sub := s.Subscribe("console", 5)
 	defer sub.Close()
@@ -294,7 +293,7 @@ func TestRateCapExercise(t *testing.T) {
 	}
 	clk.Set(t0.Add(time.Minute))
 	flushed := drain(sub)
-	if _, err := s.Escalate(context.Background(), t0); err != nil {
+	if _, err := s.Escalate(opCtx, t0); err != nil {
 		t.Fatal(err)
 	}
 	flushed = append(flushed, drain(sub)...)
@@ -319,7 +318,7 @@ func TestSlowSubscriberClosed(t *testing.T) {
 	go func() {
 		var got []alert.Change
 		for i := range 100 {
-			if _, err := s.Handle(context.Background(), []rules.Event{begin(fmt.Sprintf("T%d", i), 0)}, uint64(i)); err != nil {
+			if _, err := s.Handle(opCtx, []rules.Event{begin(fmt.Sprintf("T%d", i), 0)}, uint64(i)); err != nil {
 				t.Error(err)
 			}
 			got = append(got, drain(fast)...)

@@ -7,11 +7,17 @@ import (
 	"time"
 
 	"raqib/internal/alert"
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/fusion"
 	"raqib/internal/geo"
 	"raqib/internal/rules"
 )
+
+// opCtx carries a supervisor of every sector, allowed every action the
+// service checks.
+var opCtx = auth.WithPrincipal(context.Background(), auth.Principal{User: "op1", Force: auth.ForceArmy,
+	Roles: []auth.Role{auth.RoleSupervisor}, Sectors: auth.AllSectors(), Via: auth.ViaSession})
 
 // t0 is 06:00 UTC, 09:00 local on the border: daylight.
 var t0 = time.Date(2026, 3, 1, 6, 0, 0, 0, time.UTC)
@@ -68,7 +74,7 @@ func begin(track string, offset time.Duration) rules.Event {
 
 func handle(t testing.TB, s *alert.Service, events ...rules.Event) []alert.Change {
 	t.Helper()
-	ch, err := s.Handle(context.Background(), events, 1)
+	ch, err := s.Handle(opCtx, events, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

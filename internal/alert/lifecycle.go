@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 )
 
@@ -105,6 +106,9 @@ func (s *Service) transition(ctx context.Context, id int64, kind, actor string, 
 	if err != nil {
 		return Alert{}, fmt.Errorf("%s alert %d: %w", kind, id, err)
 	}
+	if err := auth.Authorize(ctx, auth.ActionAlertAct, a.Sector); err != nil {
+		return Alert{}, fmt.Errorf("%s alert %d: %w", kind, id, err)
+	}
 	if !slices.Contains(m.from, a.State) {
 		return Alert{}, errs.E(errs.Conflict, "alert %d: cannot go from %s to %s", id, a.State, m.to)
 	}
@@ -125,7 +129,28 @@ func (s *Service) transition(ctx context.Context, id int64, kind, actor string, 
 	s.cache(next)
 	s.logger.Info("alert "+kind, "id", id, "key", next.Key, "by", actor, "from", string(a.State))
 	s.publish([]Change{ch})
+	if err := auth.Record(ctx, s.cfg.Audit, "alert."+kind, fmt.Sprintf("alert/%d", id), next.Sector, auditDetail(a, next)); err != nil {
+		s.logger.Error("alert action not audited", "id", id, "kind", kind, "err", err)
+		return Alert{}, err
+	}
 	return next.clone(), nil
+}
+
+// auditDetail is what the audit trail keeps of a life-cycle action: the
+// states, and the assignee, note or dismissal reason.
+func auditDetail(from, to Alert) map[string]string {
+	d := map[string]string{"from": string(from.State), "to": string(to.State), "rule": string(to.Rule),
+		"track": to.Track, "severity": string(to.Severity)}
+	if to.AssignedTo != from.AssignedTo {
+		d["assigned_to"] = to.AssignedTo
+	}
+	if to.Note != "" && to.Note != from.Note {
+		d["note"] = to.Note
+	}
+	if to.DismissReason != "" {
+		d["reason"] = to.DismissReason
+	}
+	return d
 }
 
 // current returns the alert from the cache if it is open, else from the

@@ -1,7 +1,6 @@
 package alert_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -18,23 +17,23 @@ type action struct {
 
 var actions = []action{
 	{"acknowledge", func(s *alert.Service, id int64) (alert.Alert, error) {
-		return s.Acknowledge(context.Background(), id, "op1")
+		return s.Acknowledge(opCtx, id, "op1")
 	}},
 	{"assign", func(s *alert.Service, id int64) (alert.Alert, error) {
-		return s.Assign(context.Background(), id, "patrol 7", "op1")
+		return s.Assign(opCtx, id, "patrol 7", "op1")
 	}},
 	{"resolve", func(s *alert.Service, id int64) (alert.Alert, error) {
-		return s.Resolve(context.Background(), id, "patrol found nobody", "op1")
+		return s.Resolve(opCtx, id, "patrol found nobody", "op1")
 	}},
 	{"dismiss", func(s *alert.Service, id int64) (alert.Alert, error) {
-		return s.Dismiss(context.Background(), id, "known shepherd", "op1")
+		return s.Dismiss(opCtx, id, "known shepherd", "op1")
 	}},
 }
 
 // reach brings a new alert to a state by legal moves.
 func reach(t *testing.T, s *alert.Service, id int64, state alert.State) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := opCtx
 	var err error
 	switch state {
 	case alert.StateNew:
@@ -90,7 +89,7 @@ func TestLifeCycle(t *testing.T) {
 				} else if err != nil || got.State != to {
 					t.Fatalf("%s from %s: %s %v, want %s", act.name, from, got.State, err, to)
 				}
-				stored, _ := st.Alert(context.Background(), a.ID)
+				stored, _ := st.Alert(opCtx, a.ID)
 				if stored.State != got.State {
 					t.Fatalf("stored state %s, returned %s", stored.State, got.State)
 				}
@@ -143,7 +142,7 @@ func checkFields(t *testing.T, from alert.State, a alert.Alert, now time.Time) {
 
 func mustHistory(t *testing.T, s *alert.Service, id int64) []alert.Change {
 	t.Helper()
-	h, err := s.History(context.Background(), id)
+	h, err := s.History(opCtx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +150,7 @@ func mustHistory(t *testing.T, s *alert.Service, id int64) []alert.Change {
 }
 
 func TestLifeCycleRefusals(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, _, _ := newService(t, alert.Config{})
 	a := raiseOne(t, s, "T1")
 	cases := []struct {
@@ -183,7 +182,7 @@ func TestLifeCycleRefusals(t *testing.T) {
 // TestLifeCycleChangedUnderneath: another writer changed the alert; the
 // store's optimistic check refuses the move and the service catches up.
 func TestLifeCycleChangedUnderneath(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, st, _ := newService(t, alert.Config{})
 	a := raiseOne(t, s, "T1")
 	st.setState(a.ID, alert.StateDismissed)

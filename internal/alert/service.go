@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/rules"
 )
@@ -31,6 +32,10 @@ type Config struct {
 	QueueLength int // 256
 	// Now is the clock of the life-cycle timestamps and the rate caps.
 	Now func() time.Time
+	// Audit receives every operator action (acknowledgement, assignment,
+	// resolution, dismissal with its reason, suppressions); an action is
+	// reported done only once it is recorded. Nil records nothing.
+	Audit auth.Auditor
 }
 
 // The defaults.

@@ -1,7 +1,6 @@
 package alert_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -82,7 +81,7 @@ func TestHandlePhases(t *testing.T) {
 }
 
 func TestHandleAfterResolve(t *testing.T) {
-	ctx := context.Background()
+	ctx := opCtx
 	s, _, _ := newService(t, alert.Config{})
 	a := raiseOne(t, s, "T1")
 	if _, err := s.Assign(ctx, a.ID, "patrol 7", "op1"); err != nil {
@@ -176,12 +175,12 @@ func TestHandleStoreFailure(t *testing.T) {
 	sub := s.Subscribe("console", 0)
 	defer sub.Close()
 	st.failNext = errs.E(errs.Unavailable, "database is busy")
-	_, err := s.Handle(context.Background(), []rules.Event{begin("T1", 0)}, 7)
+	_, err := s.Handle(opCtx, []rules.Event{begin("T1", 0)}, 7)
 	wantCode(t, "handle with the store down", err, errs.Unavailable)
 	if pub := drain(sub); len(pub) != 0 {
 		t.Fatalf("published before the store accepted: %+v", pub)
 	}
-	if c, _ := st.Cursor(context.Background()); c != 0 {
+	if c, _ := st.Cursor(opCtx); c != 0 {
 		t.Fatalf("cursor moved to %d", c)
 	}
 	ch := handle(t, s, begin("T1", time.Second))
@@ -195,14 +194,14 @@ func TestHandleStoreFailure(t *testing.T) {
 
 func TestHandleStoresCursor(t *testing.T) {
 	s, st, _ := newService(t, alert.Config{})
-	if _, err := s.Handle(context.Background(), []rules.Event{begin("T1", 0)}, 42); err != nil {
+	if _, err := s.Handle(opCtx, []rules.Event{begin("T1", 0)}, 42); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := st.Cursor(context.Background()); c != 42 {
+	if c, _ := st.Cursor(opCtx); c != 42 {
 		t.Fatalf("cursor = %d, want 42", c)
 	}
 	applies := st.applies
-	if ch, err := s.Handle(context.Background(), nil, 43); err != nil || ch != nil || st.applies != applies {
+	if ch, err := s.Handle(opCtx, nil, 43); err != nil || ch != nil || st.applies != applies {
 		t.Fatalf("an empty batch wrote to the store: %v %v", ch, err)
 	}
 }
@@ -213,7 +212,7 @@ func TestRestartWarmCache(t *testing.T) {
 	s, st, clk := newService(t, alert.Config{})
 	a := raiseOne(t, s, "T1")
 	b := raiseOne(t, s, "T2")
-	if _, err := s.Dismiss(context.Background(), b.ID, "friendly patrol", "op1"); err != nil {
+	if _, err := s.Dismiss(opCtx, b.ID, "friendly patrol", "op1"); err != nil {
 		t.Fatal(err)
 	}
 	s2, err := alert.NewService(st, alert.Config{Now: clk.Now}, nil)
@@ -261,12 +260,12 @@ func TestConfigValidate(t *testing.T) {
 func TestListValidates(t *testing.T) {
 	s, _, _ := newService(t, alert.Config{})
 	raiseOne(t, s, "T1")
-	_, err := s.List(context.Background(), alert.Filter{Limit: 5000})
+	_, err := s.List(opCtx, alert.Filter{Limit: 5000})
 	wantCode(t, "limit too large", err, errs.Invalid)
-	list, err := s.List(context.Background(), alert.Filter{States: alert.OpenStates})
+	list, err := s.List(opCtx, alert.Filter{States: alert.OpenStates})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("list = %+v %v", list, err)
 	}
-	_, err = s.Get(context.Background(), 99)
+	_, err = s.Get(opCtx, 99)
 	wantCode(t, "get unknown", err, errs.NotFound)
 }

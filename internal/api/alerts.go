@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"raqib/internal/alert"
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/rules"
 )
@@ -206,7 +207,10 @@ func (s *Server) handleAlertDismiss(w http.ResponseWriter, r *http.Request) {
 // Change per event, named by its kind. ?console= names the console and
 // ?rate= caps raised alerts a minute (default 60); overflow arrives as
 // "summary" events. A console that falls behind is disconnected with a
-// final "resync" event and should reload the list.
+// final "resync" event and should reload the list. At every keepalive the
+// credentials are checked again: a stream whose session ended, whose token
+// was revoked or whose user may no longer view ends with a final
+// "signed_out" event.
 func (s *Server) handleAlertStream(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	console := q.Get("console")
@@ -236,13 +240,19 @@ func (s *Server) handleAlertStream(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, ": raqib alert stream\n\n")
 	_ = rc.Flush()
-	keepalive := time.NewTicker(15 * time.Second)
+	keepalive := time.NewTicker(s.keepalive)
 	defer keepalive.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
 		case <-keepalive.C:
+			if err := s.recheck(r, need(auth.ActionView)); err != nil {
+				b, _ := json.Marshal(map[string]string{"reason": errs.MessageOf(err)})
+				fmt.Fprintf(w, "event: signed_out\ndata: %s\n\n", b)
+				_ = rc.Flush()
+				return
+			}
 			if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil {
 				return
 			}

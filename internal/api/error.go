@@ -50,8 +50,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
 	body.Error.Code = code
 	body.Error.Message = errs.MessageOf(err)
-	if code == errs.Unavailable {
+	switch code {
+	case errs.Unavailable:
 		w.Header().Set("Retry-After", "5")
+	case errs.Unauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="raqib"`)
 	}
 	writeJSON(w, StatusOf(err), body)
 }

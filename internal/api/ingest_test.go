@@ -117,6 +117,7 @@ func TestIngestGzipAndNDJSON(t *testing.T) {
 	req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/observations", &zb)
 	req.Header.Set("Content-Type", "application/x-ndjson")
 	req.Header.Set("Content-Encoding", "gzip")
+	f.admin.set(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

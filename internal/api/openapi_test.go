@@ -17,12 +17,16 @@ type openAPIDoc struct {
 
 type openAPIOperation struct {
 	OperationID string                     `json:"operationId"`
+	Access      string                     `json:"x-raqib-access"`
+	Security    *[]map[string][]string     `json:"security"`
 	Responses   map[string]json.RawMessage `json:"responses"`
 }
 
 // TestOpenAPIMatchesRoutes checks the document served at
-// /api/v1/openapi.json against the route table both ways, and that each
-// documented GET without parameters answers with a documented status.
+// /api/v1/openapi.json against the route table both ways: every route is
+// documented with its access (x-raqib-access), public routes need no
+// security and the others list 401 (and 403 where a refusal is possible);
+// each documented GET without parameters answers with a documented status.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	f := newFixture(t)
 	code, _, body := f.do(t, "GET", "/api/v1/openapi.json", "")
@@ -57,6 +61,23 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if !ok {
 			t.Errorf("route %s is not in the OpenAPI document", r.Pattern())
 			continue
+		}
+		if op.Access != r.Access.String() {
+			t.Errorf("%s: x-raqib-access %q, the route table says %q", r.Pattern(), op.Access, r.Access.String())
+		}
+		if r.Access.Public {
+			if op.Security == nil || len(*op.Security) != 0 {
+				t.Errorf("%s is public but its security is not []", r.Pattern())
+			}
+		} else {
+			for _, code := range []string{"401", "403", "503"} {
+				if code == "403" && r.Access.SignedIn {
+					continue
+				}
+				if _, ok := op.Responses[code]; !ok {
+					t.Errorf("%s does not list %s", r.Pattern(), code)
+				}
+			}
 		}
 		if r.Method == "GET" && !strings.Contains(r.Path, "{") {
 			status, _, _ := f.do(t, "GET", r.Path, "")

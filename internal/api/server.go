@@ -1,5 +1,9 @@
 // Package api serves Raqib's HTTP API: health, the theater as GeoJSON and
-// JSON, metrics and the OpenAPI document. Handlers read top to bottom:
+// JSON, ingest, tracks, alerts, metrics and the OpenAPI document. Every
+// route names its access in the route table; guard authenticates the
+// request (session cookie or API token), puts the principal in the request
+// context and checks the access before the handler runs, and the services
+// check the sector of what they act on. Handlers read top to bottom:
 // arguments, operation, response.
 package api
 
@@ -11,12 +15,14 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"raqib/internal/alert"
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/ingest"
 	"raqib/internal/theater"
@@ -44,28 +50,45 @@ type Config struct {
 	// Registry collects the metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	Version  string
+	// Auth signs people in and recognises session cookies and API tokens.
+	// Nil means authentication is not configured: the public routes
+	// (health, readiness, the OpenAPI document) answer, and every other
+	// route answers 503 "authentication is not configured". A nil Auth
+	// never opens access.
+	Auth Authenticator
+	// Now is the clock (Retry-After of refused sign-ins); nil is time.Now.
+	Now func() time.Time
+	// StreamKeepalive is how often a live stream sends a keepalive and
+	// checks its credentials again; zero is 15 s.
+	StreamKeepalive time.Duration
 }
 
 // Server is Raqib's HTTP handler.
 type Server struct {
-	logger   *slog.Logger
-	theater  *theater.Service
-	ingest   *ingest.Service
-	tracks   Tracks
-	alerts   *alert.Service
-	ready    map[string]Pinger
-	registry *prometheus.Registry
-	metrics  *httpMetrics
-	version  string
-	mux      *http.ServeMux
+	logger    *slog.Logger
+	theater   *theater.Service
+	ingest    *ingest.Service
+	tracks    Tracks
+	alerts    *alert.Service
+	ready     map[string]Pinger
+	registry  *prometheus.Registry
+	metrics   *httpMetrics
+	version   string
+	auth      Authenticator
+	now       func() time.Time
+	keepalive time.Duration
+	mux       *http.ServeMux
 }
 
 // Route is one entry of the route table. The table drives the mux, the
-// OpenAPI conformance test and, later, the authorisation test.
+// access check in front of each handler, the OpenAPI conformance test and
+// the authorisation test.
 type Route struct {
 	Method  string
 	Path    string
 	Summary string
+	// Access says who may call the route; see Access.
+	Access  Access
 	handler func(*Server, http.ResponseWriter, *http.Request)
 }
 
@@ -75,52 +98,65 @@ func (r Route) Pattern() string { return r.Method + " " + r.Path }
 // Routes returns the route table.
 func Routes() []Route {
 	return []Route{
-		{"GET", "/healthz", "Liveness: the process is up.", (*Server).handleHealthz},
-		{"GET", "/readyz", "Readiness: the store and the theater answer.", (*Server).handleReadyz},
-		{"GET", "/metrics", "Prometheus metrics.", nil},
-		{"GET", "/api/v1/openapi.json", "This API's OpenAPI 3.1 document.", (*Server).handleOpenAPI},
-		{"GET", "/api/v1/version", "The server's version.", (*Server).handleVersion},
-		{"GET", "/api/v1/theater", "All theater layers as a GeoJSON FeatureCollection.", (*Server).handleTheater},
-		{"GET", "/api/v1/sectors", "The sectors along the border.", (*Server).handleSectorList},
-		{"GET", "/api/v1/sectors/{id}", "One sector with its cameras, crossings, barriers and posts.", (*Server).handleSectorGet},
-		{"GET", "/api/v1/cameras", "Thermal cameras, optionally of one sector.", (*Server).handleCameraList},
-		{"GET", "/api/v1/crossings", "Official crossings with their current status.", (*Server).handleCrossingList},
-		{"GET", "/api/v1/crossings/{id}/history", "A crossing's status history.", (*Server).handleCrossingHistory},
-		{"POST", "/api/v1/crossings/{id}/status", "Record a crossing's new status.", (*Server).handleCrossingSetStatus},
-		{"GET", "/api/v1/barriers", "Barrier segments with their current progress.", (*Server).handleBarrierList},
-		{"GET", "/api/v1/barriers/{id}/history", "A barrier segment's progress history.", (*Server).handleBarrierHistory},
-		{"POST", "/api/v1/barriers/{id}/progress", "Record a barrier segment's progress.", (*Server).handleBarrierSetProgress},
-		{"POST", "/api/v1/observations", "Ingest a batch of sensor observations (JSON array or NDJSON, gzip accepted).", (*Server).handleObservations},
-		{"POST", "/api/v1/heartbeats", "Ingest a batch of sensor heartbeats.", (*Server).handleHeartbeats},
-		{"GET", "/api/v1/sensors", "Sensors with their health and last report.", (*Server).handleSensorList},
-		{"GET", "/api/v1/sensors/{id}", "One sensor's health and last report.", (*Server).handleSensorGet},
-		{"GET", "/api/v1/tracks", "The live picture: confirmed tracks, optionally of some sectors.", (*Server).handleTrackList},
-		{"GET", "/api/v1/tracks/{id}", "One live track with its recent trail.", (*Server).handleTrackGet},
-		{"GET", "/api/v1/alerts", "Alerts, newest first, filtered by state, severity, sector, rule, track, time or group.", (*Server).handleAlertList},
-		{"GET", "/api/v1/alerts/stream", "Alert changes pushed live as server-sent events, with a per-console rate cap.", (*Server).handleAlertStream},
-		{"GET", "/api/v1/alerts/{id}", "One alert with its evidence and its history.", (*Server).handleAlertGet},
-		{"POST", "/api/v1/alerts/{id}/acknowledge", "Acknowledge an alert.", (*Server).handleAlertAck},
-		{"POST", "/api/v1/alerts/{id}/assign", "Assign an alert to someone.", (*Server).handleAlertAssign},
-		{"POST", "/api/v1/alerts/{id}/resolve", "Resolve an assigned alert.", (*Server).handleAlertResolve},
-		{"POST", "/api/v1/alerts/{id}/dismiss", "Dismiss an alert with a reason.", (*Server).handleAlertDismiss},
-		{"GET", "/api/v1/suppressions", "Alert suppressions in force.", (*Server).handleSuppressionList},
-		{"POST", "/api/v1/suppressions", "Add an alert suppression with an expiry.", (*Server).handleSuppressionAdd},
-		{"DELETE", "/api/v1/suppressions/{id}", "Remove an alert suppression.", (*Server).handleSuppressionRemove},
+		{"GET", "/healthz", "Liveness: the process is up.", public, (*Server).handleHealthz},
+		{"GET", "/readyz", "Readiness: the store and the theater answer.", public, (*Server).handleReadyz},
+		{"GET", "/metrics", "Prometheus metrics.", need(auth.ActionView), nil},
+		{"GET", "/api/v1/openapi.json", "This API's OpenAPI 3.1 document.", public, (*Server).handleOpenAPI},
+		{"GET", "/api/v1/version", "The server's version.", need(auth.ActionView), (*Server).handleVersion},
+		{"POST", "/api/v1/session", "Sign in with a name and password: sets the session cookie.", public, (*Server).handleLogin},
+		{"DELETE", "/api/v1/session", "Sign out: ends the session and clears its cookie.", session, (*Server).handleLogout},
+		{"GET", "/api/v1/me", "Who is signed in: the principal and, for a session, its CSRF token.", signedIn, (*Server).handleMe},
+		{"POST", "/api/v1/me/password", "Change your own password.", session, (*Server).handleChangePassword},
+		{"GET", "/api/v1/theater", "All theater layers as a GeoJSON FeatureCollection.", need(auth.ActionView), (*Server).handleTheater},
+		{"GET", "/api/v1/sectors", "The sectors along the border.", need(auth.ActionView), (*Server).handleSectorList},
+		{"GET", "/api/v1/sectors/{id}", "One sector with its cameras, crossings, barriers and posts.", need(auth.ActionView), (*Server).handleSectorGet},
+		{"GET", "/api/v1/cameras", "Thermal cameras, optionally of one sector.", need(auth.ActionView), (*Server).handleCameraList},
+		{"GET", "/api/v1/crossings", "Official crossings with their current status.", need(auth.ActionView), (*Server).handleCrossingList},
+		{"GET", "/api/v1/crossings/{id}/history", "A crossing's status history.", need(auth.ActionView), (*Server).handleCrossingHistory},
+		{"POST", "/api/v1/crossings/{id}/status", "Record a crossing's new status.", need(auth.ActionCrossingStatus), (*Server).handleCrossingSetStatus},
+		{"GET", "/api/v1/barriers", "Barrier segments with their current progress.", need(auth.ActionView), (*Server).handleBarrierList},
+		{"GET", "/api/v1/barriers/{id}/history", "A barrier segment's progress history.", need(auth.ActionView), (*Server).handleBarrierHistory},
+		{"POST", "/api/v1/barriers/{id}/progress", "Record a barrier segment's progress.", need(auth.ActionBarrierProgress), (*Server).handleBarrierSetProgress},
+		{"POST", "/api/v1/observations", "Ingest a batch of sensor observations (JSON array or NDJSON, gzip accepted).", need(auth.ActionIngest), (*Server).handleObservations},
+		{"POST", "/api/v1/heartbeats", "Ingest a batch of sensor heartbeats.", need(auth.ActionIngest), (*Server).handleHeartbeats},
+		{"GET", "/api/v1/sensors", "Sensors with their health and last report.", need(auth.ActionView), (*Server).handleSensorList},
+		{"GET", "/api/v1/sensors/{id}", "One sensor's health and last report.", need(auth.ActionView), (*Server).handleSensorGet},
+		{"GET", "/api/v1/tracks", "The live picture: confirmed tracks, optionally of some sectors.", need(auth.ActionView), (*Server).handleTrackList},
+		{"GET", "/api/v1/tracks/{id}", "One live track with its recent trail.", need(auth.ActionView), (*Server).handleTrackGet},
+		{"GET", "/api/v1/alerts", "Alerts, newest first, filtered by state, severity, sector, rule, track, time or group.", need(auth.ActionView), (*Server).handleAlertList},
+		{"GET", "/api/v1/alerts/stream", "Alert changes pushed live as server-sent events, with a per-console rate cap.", need(auth.ActionView), (*Server).handleAlertStream},
+		{"GET", "/api/v1/alerts/{id}", "One alert with its evidence and its history.", need(auth.ActionView), (*Server).handleAlertGet},
+		{"POST", "/api/v1/alerts/{id}/acknowledge", "Acknowledge an alert.", need(auth.ActionAlertAct), (*Server).handleAlertAck},
+		{"POST", "/api/v1/alerts/{id}/assign", "Assign an alert to someone.", need(auth.ActionAlertAct), (*Server).handleAlertAssign},
+		{"POST", "/api/v1/alerts/{id}/resolve", "Resolve an assigned alert.", need(auth.ActionAlertAct), (*Server).handleAlertResolve},
+		{"POST", "/api/v1/alerts/{id}/dismiss", "Dismiss an alert with a reason.", need(auth.ActionAlertAct), (*Server).handleAlertDismiss},
+		{"GET", "/api/v1/suppressions", "Alert suppressions in force.", need(auth.ActionView), (*Server).handleSuppressionList},
+		{"POST", "/api/v1/suppressions", "Add an alert suppression with an expiry.", need(auth.ActionSuppressionManage), (*Server).handleSuppressionAdd},
+		{"DELETE", "/api/v1/suppressions/{id}", "Remove an alert suppression.", need(auth.ActionSuppressionManage), (*Server).handleSuppressionRemove},
 	}
 }
 
 // New builds the server.
 func New(cfg Config) *Server {
 	s := &Server{
-		logger:   cfg.Logger,
-		theater:  cfg.Theater,
-		ingest:   cfg.Ingest,
-		tracks:   cfg.Tracks,
-		alerts:   cfg.Alerts,
-		ready:    cfg.Ready,
-		registry: cfg.Registry,
-		version:  cfg.Version,
-		mux:      http.NewServeMux(),
+		logger:    cfg.Logger,
+		theater:   cfg.Theater,
+		ingest:    cfg.Ingest,
+		tracks:    cfg.Tracks,
+		alerts:    cfg.Alerts,
+		ready:     cfg.Ready,
+		registry:  cfg.Registry,
+		version:   cfg.Version,
+		auth:      cfg.Auth,
+		now:       cfg.Now,
+		keepalive: cfg.StreamKeepalive,
+		mux:       http.NewServeMux(),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.keepalive <= 0 {
+		s.keepalive = 15 * time.Second
 	}
 	if s.logger == nil {
 		s.logger = discardLogger
@@ -133,14 +169,16 @@ func New(cfg Config) *Server {
 	s.metrics = newHTTPMetrics(s.registry)
 	metricsHandler := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry})
 	for _, rt := range Routes() {
-		if rt.handler == nil {
-			s.mux.Handle(rt.Pattern(), metricsHandler)
-			continue
+		var h http.Handler = metricsHandler
+		if rt.handler != nil {
+			fn := rt.handler
+			h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn(s, w, r) })
 		}
-		h := rt.handler
-		s.mux.HandleFunc(rt.Pattern(), func(w http.ResponseWriter, r *http.Request) { h(s, w, r) })
+		s.mux.Handle(rt.Pattern(), s.guard(rt, h))
 	}
-	s.mux.HandleFunc("/api/", s.handleUnrouted)
+	// What no route matches is answered to signed-in principals only, so
+	// that the route map is not shown to anyone.
+	s.mux.Handle("/api/", s.guard(Route{Method: "ANY", Path: "/api/", Access: signedIn}, http.HandlerFunc(s.handleUnrouted)))
 	return s
 }
 

@@ -2,129 +2,15 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"raqib/internal/api"
 	"raqib/internal/errs"
-	"raqib/internal/eventlog"
-	"raqib/internal/ingest"
-	"raqib/internal/sensor"
-	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
 )
-
-var (
-	loadOnce sync.Once
-	loaded   *theater.Theater
-	loadErr  error
-)
-
-func embeddedTheater(t testing.TB) *theater.Theater {
-	t.Helper()
-	loadOnce.Do(func() { loaded, loadErr = theater.Load(theater.Embedded()) })
-	if loadErr != nil {
-		t.Fatal(loadErr)
-	}
-	return loaded
-}
-
-type fixture struct {
-	srv    *httptest.Server
-	db     *sqlite.DB
-	svc    *theater.Service
-	log    *eventlog.Log
-	ingest *ingest.Service
-}
-
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "raqib.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := theater.NewService(embeddedTheater(t), db, nil)
-	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	svc.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
-	if err := svc.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	log, err := eventlog.Open(ctx, eventlog.Config{Dir: filepath.Join(t.TempDir(), "eventlog"), MaxStore: 1 << 30, MaxBytes: 256 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	var sensors []sensor.Sensor
-	for _, c := range embeddedTheater(t).Cameras {
-		sensors = append(sensors, sensor.Sensor{ID: c.ID, Kind: sensor.KindThermalCamera, Position: c.Position, HasPosition: true})
-	}
-	reg, err := sensor.NewRegistry(sensors, sensor.RegistryOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ing := ingest.New(ingest.Config{Log: testLog{log}, Registry: reg, Limits: sensor.DefaultLimits})
-	srv := httptest.NewServer(api.New(api.Config{Theater: svc, Ingest: ing, Ready: map[string]api.Pinger{"store": db, "event_log": log}, Version: "test"}))
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, db: db, svc: svc, log: log, ingest: ing}
-}
-
-func (f *fixture) do(t *testing.T, method, path, body string) (int, http.Header, []byte) {
-	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, f.srv.URL+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, data
-}
-
-func decode[T any](t *testing.T, data []byte) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatalf("decode %s: %v", truncate(data), err)
-	}
-	return v
-}
-
-func truncate(b []byte) string {
-	if len(b) > 300 {
-		return string(b[:300]) + "…"
-	}
-	return string(b)
-}
-
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
 
 func TestHealthAndReady(t *testing.T) {
 	f := newFixture(t)
@@ -382,18 +268,4 @@ func TestStatusTable(t *testing.T) {
 	if s := api.StatusOf(io.EOF); s != 500 {
 		t.Errorf("a plain error maps to %d", s)
 	}
-}
-
-// testLog adapts the event log to ingest.Log, as cmd/raqib does.
-type testLog struct{ l *eventlog.Log }
-
-func (a testLog) Append(ctx context.Context, kind uint8, payload []byte) (ingest.Position, error) {
-	p, err := a.l.Append(ctx, eventlog.RecordKind(kind), payload)
-	return ingest.Position{StreamSeq: p.StreamSeq, Index: p.Index}, err
-}
-
-func (a testLog) ReplayFrom(ctx context.Context, after ingest.Position, fn func(uint8, []byte, ingest.Position, time.Time) error) error {
-	return a.l.ReplayFrom(ctx, eventlog.Position{StreamSeq: after.StreamSeq, Index: after.Index}, func(r eventlog.Record) error {
-		return fn(uint8(r.Kind), r.Payload, ingest.Position{StreamSeq: r.Position.StreamSeq, Index: r.Position.Index}, r.Stored)
-	})
 }

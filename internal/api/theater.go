@@ -206,10 +206,6 @@ func (s *Server) handleBarrierSetProgress(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusCreated, c)
 }
 
-// actor names who made a change. Until accounts exist, every change is
-// recorded as made by "operator".
-func actor(r *http.Request) string { return "operator" }
-
 // decodeBody reads one JSON object of at most maxBody bytes, refusing
 // unknown fields and trailing data, with errors that name what is wrong.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {

@@ -570,3 +570,10 @@ func (a *Accounts) Revoke(ctx context.Context, name string, priv Privileges) (Us
 		"clearance": u.Clearance.String()}))
 	return u, nil
 }
+
+// GrantAsSystem adds privileges to a user at once, without a second
+// person: for system and command-line principals only (setting up the
+// first accounts, recovery). It is audited as a bypass of dual control.
+func (a *Accounts) GrantAsSystem(ctx context.Context, name string, priv Privileges) error {
+	return a.requests.ApplyAsSystem(ctx, KindGrant, userPayload{User: name, Privileges: priv})
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"raqib/internal/errs"
 )
 
 // Auditor records security events. The services call it for every
@@ -91,4 +93,42 @@ func actorEvent(ctx context.Context, action, object string, outcome Outcome, det
 		e.Actor, e.Force, e.Via = p.User, p.Force, p.Via
 	}
 	return e
+}
+
+// Record appends a successful change of state by the context's principal
+// to the trail through a: action names it ("alert.acknowledge"), object
+// what it changed ("alert/42"), sector where. Unlike the account events,
+// a change of the picture is reported done only once it is in the trail,
+// so the error is returned (as unavailable) for the caller to pass on.
+func Record(ctx context.Context, a Auditor, action, object, sector string, detail map[string]string) error {
+	if a == nil {
+		return nil
+	}
+	e := actorEvent(ctx, action, object, OutcomeSuccess, detail)
+	e.Sector = sector
+	if err := a.Record(ctx, e); err != nil {
+		return errs.E(errs.Unavailable, "%s %s was done but could not be written to the audit trail: %v", action, object, err)
+	}
+	return nil
+}
+
+// MayEver checks, before anything is looked up, that the context's
+// principal holds a role granted the action somewhere; the sector check
+// comes later, with the object.
+func MayEver(ctx context.Context, action Action) error {
+	p := principalFrom(ctx)
+	if p == nil {
+		return errs.E(errs.Unauthorized, "sign in required")
+	}
+	if p.MustChange && !p.system {
+		return errs.E(errs.Forbidden, "%s must change the password first", p.User)
+	}
+	if !p.mayEver(action) {
+		verb := string(action)
+		if r, ok := ruleIndex[action]; ok {
+			verb = r.Verb
+		}
+		return errs.E(errs.Forbidden, "%s may not %s", p, verb)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/sensor"
 )
@@ -108,8 +109,12 @@ func (s *Service) Registry() *sensor.Registry { return s.registry }
 // Reports the log already holds are counted as duplicates and not stored
 // again. It returns once the log holds the batch durably.
 func (s *Service) Observations(ctx context.Context, obs []sensor.Observation) (Result, error) {
-	// Every sensor must be one the registry admits for its kind: refuse the
-	// whole batch otherwise, naming the entry.
+	// The sender must be allowed to submit each sensor's data, and every
+	// sensor must be one the registry admits for its kind: refuse the whole
+	// batch otherwise, naming the entry.
+	if err := authorizeSensors(ctx, len(obs), func(i int) string { return obs[i].Sensor }); err != nil {
+		return Result{}, fmt.Errorf("ingest: %w", err)
+	}
 	for i := range obs {
 		if err := s.registry.Check(obs[i].Sensor, obs[i].Kind); err != nil {
 			return Result{}, fmt.Errorf("ingest: %w", errs.E(errs.CodeOf(err), "observations[%d].sensor: %s", i, errs.MessageOf(err)))
@@ -164,6 +169,9 @@ func (s *Service) Observations(ctx context.Context, obs []sensor.Observation) (R
 
 // Heartbeats stores a batch of heartbeats and updates the registry.
 func (s *Service) Heartbeats(ctx context.Context, hbs []sensor.Heartbeat) (Result, error) {
+	if err := authorizeSensors(ctx, len(hbs), func(i int) string { return hbs[i].Sensor }); err != nil {
+		return Result{}, fmt.Errorf("ingest: %w", err)
+	}
 	if len(hbs) == 0 {
 		return Result{}, nil
 	}
@@ -186,6 +194,27 @@ func (s *Service) Heartbeats(ctx context.Context, hbs []sensor.Heartbeat) (Resul
 	}
 	s.metrics.heartbeats.Add(float64(len(hbs)))
 	return Result{Accepted: len(hbs)}, nil
+}
+
+// authorizeSensors checks that the context's principal may submit the
+// data of each of the n sensors sensor(i) names; a batch is most often of
+// one sensor, checked once.
+func authorizeSensors(ctx context.Context, n int, sensor func(int) string) error {
+	if err := auth.MayEver(ctx, auth.ActionIngest); err != nil {
+		return err
+	}
+	last := ""
+	for i := range n {
+		id := sensor(i)
+		if i > 0 && id == last {
+			continue
+		}
+		if err := auth.AuthorizeIngest(ctx, id); err != nil {
+			return errs.E(errs.CodeOf(err), "entry %d: %s", i, errs.MessageOf(err))
+		}
+		last = id
+	}
+	return nil
 }
 
 // notePosition raises lastPos to pos.

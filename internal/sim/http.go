@@ -57,6 +57,8 @@ type SenderOptions struct {
 	Client *http.Client
 	// Logger reports retries and failures (default: discard).
 	Logger *slog.Logger
+	// Token, when set, is sent as the bearer API token of every request.
+	Token string
 	// TLS, when set, makes the sender speak HTTPS with this configuration
 	// (its RootCAs trusting the server's certificate).
 	TLS *tls.Config
@@ -215,6 +217,9 @@ func (s *Sender) attempt(path string, body []byte) (time.Duration, error) {
 		return 0, fmt.Errorf("POST %s: %w", path, err)
 	}
 	req.Header.Set("Content-Type", ndjsonType)
+	if s.opts.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.opts.Token)
+	}
 	resp, err := s.opts.Client.Do(req)
 	if err != nil {
 		if s.ctx.Err() != nil {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/geo"
 )
@@ -21,6 +23,9 @@ type Service struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Audit receives every edit (crossing status, barrier progress); an
+	// edit is reported done only once it is recorded. Nil records nothing.
+	Audit auth.Auditor
 }
 
 // NewService joins a loaded theater and its state store.
@@ -138,8 +143,12 @@ func (s *Service) CrossingHistory(ctx context.Context, id string) ([]CrossingCha
 
 // SetCrossingStatus records a crossing's new status, stamped now.
 func (s *Service) SetCrossingStatus(ctx context.Context, id string, status CrossingStatus, note, by string) (CrossingChange, error) {
-	if s.theater.Crossing(id) == nil {
+	x := s.theater.Crossing(id)
+	if x == nil {
 		return CrossingChange{}, errs.E(errs.NotFound, "unknown crossing %q", id)
+	}
+	if err := auth.Authorize(ctx, auth.ActionCrossingStatus, x.Sector); err != nil {
+		return CrossingChange{}, fmt.Errorf("crossing %s: %w", id, err)
 	}
 	if !status.Valid() {
 		return CrossingChange{}, errs.E(errs.Invalid, "status: %q is not one of %s", status, joinValues(CrossingStatuses))
@@ -152,6 +161,10 @@ func (s *Service) SetCrossingStatus(ctx context.Context, id string, status Cross
 		return CrossingChange{}, fmt.Errorf("set crossing %s status: %w", id, err)
 	}
 	s.logger.Info("crossing status changed", "crossing", id, "status", status, "by", by)
+	if err := auth.Record(ctx, s.Audit, "theater.crossing.status", "crossing/"+id, x.Sector,
+		map[string]string{"status": string(status), "note": c.Note}); err != nil {
+		return CrossingChange{}, err
+	}
 	return c, nil
 }
 
@@ -215,9 +228,18 @@ func (s *Service) BarrierHistory(ctx context.Context, id string) ([]BarrierChang
 
 // SetBarrierProgress records a barrier segment's progress, stamped now. A
 // complete segment is at 100 %, a planned one at 0 %.
+//
+// A segment spanning several sectors may be updated only by someone
+// allowed in every one of them.
 func (s *Service) SetBarrierProgress(ctx context.Context, id string, status BarrierStatus, pct float64, note, by string) (BarrierChange, error) {
-	if s.theater.Barrier(id) == nil {
+	b := s.theater.Barrier(id)
+	if b == nil {
 		return BarrierChange{}, errs.E(errs.NotFound, "unknown barrier %q", id)
+	}
+	for _, sec := range b.Sectors {
+		if err := auth.Authorize(ctx, auth.ActionBarrierProgress, sec); err != nil {
+			return BarrierChange{}, fmt.Errorf("barrier %s: %w", id, err)
+		}
 	}
 	switch {
 	case !status.Valid():
@@ -236,6 +258,10 @@ func (s *Service) SetBarrierProgress(ctx context.Context, id string, status Barr
 		return BarrierChange{}, fmt.Errorf("set barrier %s progress: %w", id, err)
 	}
 	s.logger.Info("barrier progress changed", "barrier", id, "status", status, "progress_pct", pct, "by", by)
+	if err := auth.Record(ctx, s.Audit, "theater.barrier.progress", "barrier/"+id, strings.Join(b.Sectors, ","),
+		map[string]string{"status": string(status), "progress_pct": strconv.FormatFloat(pct, 'f', -1, 64), "note": c.Note}); err != nil {
+		return BarrierChange{}, err
+	}
 	return c, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"raqib/internal/alert"
+	"raqib/internal/auth"
 	"raqib/internal/errs"
 	"raqib/internal/fusion"
 	"raqib/internal/geo"
@@ -33,7 +34,9 @@ func event(track string, rule rules.Rule, phase rules.Phase, at time.Time) rules
 // open alert of a key is updated, not raised again, and the cursor and the
 // operators' work survive.
 func TestAlertServiceRestart(t *testing.T) {
-	ctx := context.Background()
+	// An operator of the alerts' sector acts on them.
+	ctx := auth.WithPrincipal(context.Background(), auth.Principal{User: "op1", Force: auth.ForceArmy,
+		Roles: []auth.Role{auth.RoleOperator}, Sectors: auth.AllSectors(), Via: auth.ViaSession})
 	path := filepath.Join(t.TempDir(), "raqib.db")
 	t0 := time.Date(2026, 3, 1, 6, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return t0.Add(time.Minute) }
