@@ -34,6 +34,7 @@ type Config struct {
 	TLSCert       string // serve HTTPS with this PEM certificate (chain), RAQIB_TLS_CERT
 	TLSKey        string // and this PEM private key, RAQIB_TLS_KEY
 	TLSSelfSigned bool   // serve HTTPS with a certificate generated once in the data directory, RAQIB_TLS_SELF_SIGNED
+	TLSClientCA   string // sensors may authenticate with client certificates this PEM CA signed (mutual TLS), RAQIB_TLS_CLIENT_CA
 
 	AuditKey string // the audit trail's signer key file (default: generated in <data>/audit), RAQIB_AUDIT_KEY
 }
@@ -103,6 +104,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.StringVar(&c.AuditKey, "audit-key", envOr(getenv, "RAQIB_AUDIT_KEY", d.AuditKey), "the audit trail's Ed25519 signer key `file`; default: one generated in <data>/audit (RAQIB_AUDIT_KEY)")
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr(getenv, "RAQIB_TLS_CERT", ""), "serve HTTPS with this PEM certificate `file` (RAQIB_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "RAQIB_TLS_KEY", ""), "the PEM private key `file` of --tls-cert (RAQIB_TLS_KEY)")
+	fs.StringVar(&c.TLSClientCA, "tls-client-ca", envOr(getenv, "RAQIB_TLS_CLIENT_CA", d.TLSClientCA), "with HTTPS: sensors may sign in with a client certificate this PEM CA `file` signed, its common name the sensor id (RAQIB_TLS_CLIENT_CA)")
 	selfSigned := d.TLSSelfSigned
 	if v := getenv("RAQIB_TLS_SELF_SIGNED"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -152,6 +154,9 @@ func (c Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		problems = append(problems, errors.New("tls-cert, tls-key: give both or neither"))
+	}
+	if c.TLSClientCA != "" && c.TLSCert == "" && !c.TLSSelfSigned {
+		problems = append(problems, errors.New("tls-client-ca: client certificates need HTTPS: give tls-cert and tls-key, or tls-self-signed"))
 	}
 	if c.TLSCert != "" && c.TLSSelfSigned {
 		problems = append(problems, errors.New("tls-self-signed: not with tls-cert; choose one certificate"))

@@ -50,10 +50,34 @@ func serverTLS(c Config, now time.Time) (*tls.Config, string, error) {
 	default:
 		return nil, "", nil
 	}
-	return &tls.Config{
+	cfg := &tls.Config{
 		MinVersion:   tls.VersionTLS12,
 		Certificates: []tls.Certificate{cert},
-	}, certFile, nil
+	}
+	if c.TLSClientCA != "" {
+		// Mutual TLS as an option for sensors: a certificate is verified
+		// when presented; browsers and programs without one sign in with
+		// a session or an API token as before.
+		pool, err := loadPool(c.TLSClientCA)
+		if err != nil {
+			return nil, "", fmt.Errorf("tls-client-ca: %w", err)
+		}
+		cfg.ClientCAs, cfg.ClientAuth = pool, tls.VerifyClientCertIfGiven
+	}
+	return cfg, certFile, nil
+}
+
+// loadPool reads the PEM certificates of a file into a pool.
+func loadPool(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s: no PEM certificate in the file", path)
+	}
+	return pool, nil
 }
 
 // selfSigned loads dir/cert.pem and dir/key.pem, generating them when they
@@ -129,13 +153,9 @@ func generateSelfSigned(now time.Time) (certPEM, keyPEM []byte, err error) {
 // clientTLS returns a client configuration trusting the certificates in the
 // PEM file caFile.
 func clientTLS(caFile string) (*tls.Config, error) {
-	data, err := os.ReadFile(caFile)
+	pool, err := loadPool(caFile)
 	if err != nil {
 		return nil, fmt.Errorf("--ca: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("--ca %s: no PEM certificate in the file", caFile)
 	}
 	return &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool}, nil
 }

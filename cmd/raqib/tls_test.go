@@ -110,6 +110,7 @@ func TestTLSConfigValidation(t *testing.T) {
 		{[]string{"--tls-cert", "c.pem"}, "tls-cert, tls-key: give both"},
 		{[]string{"--tls-key", "k.pem"}, "tls-cert, tls-key: give both"},
 		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-self-signed"}, "tls-self-signed: not with tls-cert"},
+		{[]string{"--tls-client-ca", "ca.pem"}, "tls-client-ca: client certificates need HTTPS"},
 	} {
 		m := NewMain(&strings.Builder{}, &strings.Builder{})
 		m.Getenv = func(string) string { return "" }

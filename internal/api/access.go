@@ -7,6 +7,7 @@ import (
 
 	"raqib/internal/auth"
 	"raqib/internal/errs"
+	"raqib/internal/sensor"
 )
 
 // Access says who may call a route. Exactly one field is set. The zero
@@ -124,7 +125,8 @@ func (s *Server) guard(rt Route, next http.Handler) http.Handler {
 }
 
 // authenticate finds the request's principal: an API token in the
-// Authorization header, else the session cookie, whose unsafe requests must
+// Authorization header, else a sensor's verified client certificate, else
+// the session cookie, whose unsafe requests must
 // carry the session's CSRF token.
 func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -133,6 +135,15 @@ func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
 			return auth.Principal{}, errs.E(errs.Unauthorized, "authorization header: want \"Bearer rqb_…\" with an api token")
 		}
 		return s.auth.Token(r.Context(), strings.TrimSpace(token))
+	}
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
+		// A client certificate the server's sensor CA signed: the
+		// sensor named by its common name.
+		id := r.TLS.VerifiedChains[0][0].Subject.CommonName
+		if err := sensor.CheckID(id); err != nil {
+			return auth.Principal{}, errs.E(errs.Unauthorized, "client certificate: common name: %s", errs.MessageOf(err))
+		}
+		return auth.CertificatePrincipal(id), nil
 	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {

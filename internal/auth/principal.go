@@ -15,7 +15,18 @@ const (
 	ViaToken   Via = "token"   // an API token
 	ViaCLI     Via = "cli"     // the raqib command on the server itself
 	ViaSystem  Via = "system"  // the pipeline and other internal components
+	// ViaCertificate: a sensor's client certificate, signed by the sensor
+	// CA the server trusts (mutual TLS).
+	ViaCertificate Via = "certificate"
 )
+
+// CertificatePrincipal is the principal of a sensor that presented a client
+// certificate signed by the sensor CA the server trusts, its common name
+// the sensor id: it may submit that one sensor's data and nothing else.
+func CertificatePrincipal(sensorID string) Principal {
+	return Principal{User: "sensor:" + sensorID, Force: ForceJOC, Roles: []Role{RoleSensor},
+		Sectors: AllSectors(), Via: ViaCertificate, Sensor: sensorID}
+}
 
 // Principal is who is acting: a signed-in user, a program holding an API
 // token, or the system itself. Services take it from the context and

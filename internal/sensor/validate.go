@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"raqib/internal/errs"
 )
 
 // fieldSet is a set of an observation's or a heartbeat's top-level fields.
@@ -238,6 +240,14 @@ func (c *checker) sensorID(id string) {
 }
 
 // checkSensorID returns what is wrong with id, or "".
+// CheckID reports whether id is a valid sensor id, naming what is wrong.
+func CheckID(id string) error {
+	if msg := checkSensorID(id); msg != "" {
+		return errs.E(errs.Invalid, "sensor id %s", msg)
+	}
+	return nil
+}
+
 func checkSensorID(id string) string {
 	if id == "" {
 		return "empty: want 1 to 64 characters of A-Z a-z 0-9 . _ : -"
