@@ -179,8 +179,10 @@ func (a *Accounts) AddUser(ctx context.Context, n NewUser) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("add user %s: %w", n.Name, err)
 	}
-	a.rec.record(ctx, actorEvent(ctx, AuditUserAdd, "user/"+n.Name, OutcomeSuccess,
-		map[string]string{"force": string(n.Force), "password": fmt.Sprint(hash != "")}))
+	if err := a.rec.record(ctx, actorEvent(ctx, AuditUserAdd, "user/"+n.Name, OutcomeSuccess,
+		map[string]string{"force": string(n.Force), "password": fmt.Sprint(hash != "")})); err != nil {
+		return User{}, unrecorded(AuditUserAdd, "user/"+n.Name, err)
+	}
 	return u, nil
 }
 

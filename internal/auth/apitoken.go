@@ -151,7 +151,13 @@ func (t *Tokens) Issue(ctx context.Context, owner, label string, scope TokenScop
 	if scope.Sensor != "" {
 		detail["sensor"] = scope.Sensor
 	}
-	t.rec.record(ctx, actorEvent(ctx, AuditTokenIssue, "token/"+tok.ID, OutcomeSuccess, detail))
+	if err := t.rec.record(ctx, actorEvent(ctx, AuditTokenIssue, "token/"+tok.ID, OutcomeSuccess, detail)); err != nil {
+		// A token the trail does not hold is not handed out.
+		if rerr := t.store.RevokeToken(ctx, tok.ID, now); rerr != nil {
+			t.logger.Error("unaudited token not revoked", "token", tok.ID, "err", rerr)
+		}
+		return "", APIToken{}, unrecorded(AuditTokenIssue, "token/"+tok.ID, err)
+	}
 	return apiTokenPrefix + tok.ID + "_" + secret, tok, nil
 }
 

@@ -69,9 +69,14 @@ type recorder struct {
 	logger  *slog.Logger
 }
 
-func (r *recorder) record(ctx context.Context, e Event) {
+// record stamps e with the time and the context's principal and sends it.
+// It returns the auditor's error, already logged: where the event is a
+// change that must not be reported done unrecorded (a sign-in, a new
+// account, a token, an approval), the caller passes it on through
+// unrecorded.
+func (r *recorder) record(ctx context.Context, e Event) error {
 	if r.auditor == nil {
-		return
+		return nil
 	}
 	if e.At.IsZero() {
 		e.At = r.now().UTC()
@@ -83,7 +88,14 @@ func (r *recorder) record(ctx context.Context, e Event) {
 	}
 	if err := r.auditor.Record(ctx, e); err != nil {
 		r.logger.Error("audit record failed", "action", e.Action, "actor", e.Actor, "object", e.Object, "err", err)
+		return err
 	}
+	return nil
+}
+
+// unrecorded is the error of a change made but not written to the trail.
+func unrecorded(action, object string, err error) error {
+	return errs.E(errs.Unavailable, "%s %s was done but could not be written to the audit trail: %v", action, object, err)
 }
 
 // actorEvent is an event by the context's principal.

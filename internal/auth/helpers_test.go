@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -36,16 +37,27 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // auditLog is an Auditor that keeps the events.
+// While fail is set it refuses every event, as a full disk would.
 type auditLog struct {
 	mu     sync.Mutex
 	events []auth.Event
+	fail   bool
 }
 
 func (a *auditLog) Record(_ context.Context, e auth.Event) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.fail {
+		return errors.New("audit trail: disk full")
+	}
 	a.events = append(a.events, e)
 	return nil
+}
+
+func (a *auditLog) setFail(fail bool) {
+	a.mu.Lock()
+	a.fail = fail
+	a.mu.Unlock()
 }
 
 // find returns the events of an action.

@@ -55,9 +55,9 @@ func loginError(reason LoginReason, until time.Time, format string, args ...any)
 func (a *Accounts) Authenticate(ctx context.Context, name, password, remoteAddr string) (User, error) {
 	now := a.cfg.Now().UTC()
 	addr := addrKey(remoteAddr)
-	audit := func(outcome Outcome, detail map[string]string) {
+	audit := func(outcome Outcome, detail map[string]string) error {
 		detail["remote_addr"] = addr
-		a.rec.record(ctx, Event{At: now, Actor: clip(name, MaxNameLen), Via: ViaSession, Action: AuditLogin,
+		return a.rec.record(ctx, Event{At: now, Actor: clip(name, MaxNameLen), Via: ViaSession, Action: AuditLogin,
 			Object: "user/" + clip(name, MaxNameLen), Outcome: outcome, Detail: detail})
 	}
 	if until, limited := a.limiter.limited(addr, now); limited {
@@ -124,7 +124,10 @@ func (a *Accounts) Authenticate(ctx context.Context, name, password, remoteAddr 
 	if err != nil {
 		return User{}, fmt.Errorf("sign in %s: %w", name, err)
 	}
-	audit(OutcomeSuccess, map[string]string{})
+	// A sign-in the trail does not hold does not happen.
+	if err := audit(OutcomeSuccess, map[string]string{}); err != nil {
+		return User{}, unrecorded(AuditLogin, "user/"+name, err)
+	}
 	return u, nil
 }
 

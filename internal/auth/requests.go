@@ -235,7 +235,9 @@ func (q *Requests) Approve(ctx context.Context, id int64) (Request, error) {
 		}
 		return Request{}, fmt.Errorf("apply request %d: %w", id, applyErr)
 	}
-	q.rec.record(ctx, requestEvent(ctx, AuditRequestApprove, requestObject(id), r.Sector, OutcomeSuccess, detail))
+	if err := q.rec.record(ctx, requestEvent(ctx, AuditRequestApprove, requestObject(id), r.Sector, OutcomeSuccess, detail)); err != nil {
+		return Request{}, unrecorded(AuditRequestApprove, requestObject(id), err)
+	}
 	done, err := q.store.DecideRequest(ctx, id, RequestApproved, Decision{State: RequestApplied, By: p.User, At: now})
 	if err != nil {
 		// The change is made; only its bookkeeping failed.
@@ -314,7 +316,9 @@ func (q *Requests) ApplyAsSystem(ctx context.Context, kind Kind, payload any) er
 		q.rec.record(ctx, actorEvent(ctx, AuditRequestApprove, string(kind), OutcomeFailure, detail))
 		return fmt.Errorf("apply %s: %w", kind, err)
 	}
-	q.rec.record(ctx, actorEvent(ctx, AuditRequestApprove, string(kind), OutcomeSuccess, detail))
+	if err := q.rec.record(ctx, actorEvent(ctx, AuditRequestApprove, string(kind), OutcomeSuccess, detail)); err != nil {
+		return unrecorded(AuditRequestApprove, string(kind), err)
+	}
 	return nil
 }
 
