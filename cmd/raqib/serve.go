@@ -13,10 +13,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"raqib/internal/api"
 	"raqib/internal/auth"
@@ -28,6 +26,9 @@ import (
 	"raqib/internal/sensor"
 	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // Main is the server program: ParseFlags, Open, Run, Close. Tests start it
@@ -348,18 +349,31 @@ func demoScenario(getenv func(string) string) string {
 	return envOr(getenv, "RAQIB_DEMO_SCENARIO", "infiltration-anbar")
 }
 
+// demoWindow is how long each of the demo simulator's runs lasts: a
+// scenario spreads its waves over its run, so a short run keeps hostile
+// movement on the picture within minutes of the start.
+const demoWindow = 30 * time.Minute
+
 // startDemoSimulator feeds the demo server from the simulator, in real
-// time, over the same HTTP ingest sensors use, until ctx ends.
+// time, over the same HTTP ingest sensors use, until ctx ends: one run of
+// demoWindow after another, each with a new seed, its sequence numbers
+// above every earlier run's (a sensor's repeated sequence number is a
+// retry to the server).
 func startDemoSimulator(ctx context.Context, m *Main, token string, stdout, stderr io.Writer) {
 	addr := m.listener.Addr().String()
-	args := []string{"--scenario", demoScenario(m.Getenv), "--intensity", "realistic", "--start", "now",
-		"--duration", "24h", "--speed", "1", "--addr", addr, "--token", token}
-	if m.tlsCert != "" {
-		args = append(args, "--ca", m.tlsCert)
-	}
 	go func() {
-		if err := runSim(ctx, args, stdout, stderr); err != nil && ctx.Err() == nil {
-			m.Logger.Error("demo simulator stopped", "err", err)
+		for seed := uint64(1); ctx.Err() == nil; seed++ {
+			start := time.Now().UTC()
+			args := []string{"--scenario", demoScenario(m.Getenv), "--intensity", "realistic", "--start", "now",
+				"--duration", demoWindow.String(), "--speed", "1", "--addr", addr, "--token", token,
+				"--seed", strconv.FormatUint(seed, 10), "--seq-base", strconv.FormatInt(start.Unix()*1_000_000, 10)}
+			if m.tlsCert != "" {
+				args = append(args, "--ca", m.tlsCert)
+			}
+			if err := runSim(ctx, args, stdout, stderr); err != nil && ctx.Err() == nil {
+				m.Logger.Error("demo simulator stopped", "err", err)
+				return
+			}
 		}
 	}()
 }

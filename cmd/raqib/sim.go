@@ -35,7 +35,7 @@ const maxSimBatch = 10_000
 type simFlags struct {
 	scenario, seed, start, duration, speed, intensity, weather string
 	out, addr, truth, heartbeats, batch, senders, theater      string
-	ca, token                                                  string
+	ca, token, seqBase                                         string
 }
 
 // simConfig is a checked sim command line.
@@ -52,6 +52,7 @@ type simConfig struct {
 func (f *simFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.scenario, "scenario", "quiet-night", "the `scenario`: "+strings.Join(sim.ScenarioNames(), ", "))
 	fs.StringVar(&f.seed, "seed", "1", "random `seed`")
+	fs.StringVar(&f.seqBase, "seq-base", "0", "`number` added to every sequence number, so that runs one after another into one server are not taken for retries")
 	fs.StringVar(&f.start, "start", "", "simulated `start` time, RFC 3339 or \"now\" (default: the scenario's night; with --addr, timed so simulated time never runs ahead of the clock)")
 	fs.StringVar(&f.duration, "duration", "1h", "simulated `duration`")
 	fs.StringVar(&f.speed, "speed", "auto", "`speed`: simulated seconds per wall second; 0 as fast as possible; auto: 1 with --addr, 0 otherwise")
@@ -82,6 +83,9 @@ func (f *simFlags) config(now time.Time) (simConfig, error) {
 		bad("scenario", "%q: unknown (want one of %s)", f.scenario, strings.Join(sim.ScenarioNames(), ", "))
 	}
 	var err error
+	if c.opts.SeqBase, err = strconv.ParseUint(f.seqBase, 10, 64); err != nil || c.opts.SeqBase > 1<<62 {
+		bad("seq-base", "%q: want a whole number from 0 to 2^62", f.seqBase)
+	}
 	if c.opts.Seed, err = strconv.ParseUint(f.seed, 10, 64); err != nil {
 		bad("seed", "%q: want a whole number from 0", f.seed)
 	}

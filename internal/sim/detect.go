@@ -119,7 +119,7 @@ func (g *Generator) measuredVelocity(a *actor, t, sigma float64) *Velocity {
 // truth.
 func (g *Generator) emitCamera(c *camState, o Observation, a *actor, tMs int64) {
 	c.seq++
-	o.Seq = c.seq
+	o.Seq = g.opts.SeqBase + c.seq
 	g.deliver(o, tMs, c.frameDelayMs+holdUp(g.rng))
 	g.stats.Camera++
 	if a == nil {

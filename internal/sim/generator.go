@@ -277,7 +277,7 @@ func (g *Generator) patrolGPS(a *actor, t0, t1 int64) {
 		a.gpsSeq++
 		o := Observation{
 			Sensor:     a.info.Sensor,
-			Seq:        a.gpsSeq,
+			Seq:        g.opts.SeqBase + a.gpsSeq,
 			Time:       g.timeAt(ms),
 			Kind:       KindPatrolGPS,
 			Position:   roundPosition(displace(p, g.rng.NormFloat64()*gpsAccuracy, g.rng.NormFloat64()*gpsAccuracy)),

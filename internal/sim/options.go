@@ -66,6 +66,10 @@ type Options struct {
 	// TruthEvery is the sampling interval of true positions; 0 means
 	// DefaultTruthEvery.
 	TruthEvery time.Duration
+	// SeqBase is added to every sequence number, so that runs one after
+	// another into one server (which drops a sensor's repeated sequence
+	// numbers as retries) are not taken for repeats of each other.
+	SeqBase uint64
 }
 
 // withDefaults fills the zero values that have defaults.
