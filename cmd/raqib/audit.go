@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,8 +163,9 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "audit trail %s: BROKEN: %s\n", source, rep.Problem.Message)
 		return fmt.Errorf("audit trail broken: %s", rep.Problem.Message)
 	}
-	fmt.Fprintf(stdout, "audit trail %s: intact: %d entries (%d to %d), %d signed checkpoints verified",
-		source, rep.Entries, rep.First, rep.Last, rep.Checkpoints-rep.Unverified)
+	fmt.Fprintf(stdout, "audit trail %s: intact: %s (%d to %d), %s verified",
+		source, plural(int(rep.Entries), "entry", "entries"), rep.First, rep.Last,
+		plural(rep.Checkpoints-rep.Unverified, "signed checkpoint", "signed checkpoints"))
 	if rep.Skipped > 0 {
 		fmt.Fprintf(stdout, ", %d before the export's first entry not checkable", rep.Skipped)
 	}
@@ -239,4 +241,12 @@ func runAuditExport(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("audit export %s: %w", *out, err)
 	}
 	return nil
+}
+
+// plural is "1 entry" or "n entries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
