@@ -6,9 +6,18 @@ import "slices"
 // Friendly; the Sensor is the unit) goes to the track already carrying
 // that unit; else to the nearest gated track that is not friendly, which
 // then becomes the unit's for good (the cameras had been tracking the
-// patrol without knowing it); else it starts a friendly track, confirmed
+// patrol without knowing it) unless it is held to be an animal; else it
+// starts a friendly track, confirmed
 // at once. Cameras' detections of the patrol then associate with the
 // friendly track like with any other.
+
+// adoptMaxAnimal is the animal probability above which a track is not
+// taken for a unit's: our patrols are people and vehicles, and a gazelle
+// grazing where a patrol's first fix lands must not become the patrol.
+const adoptMaxAnimal = 0.8
+
+// animal reports whether the track is held to be an animal.
+func (tr *track) animal() bool { return tr.class.probs()[ClassAnimal-ClassPerson] > adoptMaxAnimal }
 
 // friendlyFix applies a unit's GPS fix.
 func (s *shard) friendlyFix(m *Measurement, z *obsVec, t int64) {
@@ -18,7 +27,7 @@ func (s *shard) friendlyFix(m *Measurement, z *obsVec, t int64) {
 	}
 	s.stamp++
 	s.cands = s.cands[:0]
-	s.candidates(m, z, t, func(tr *track) bool { return tr.friendly })
+	s.candidates(m, z, t, func(tr *track) bool { return tr.friendly || tr.animal() })
 	slices.SortFunc(s.cands, func(a, b cand) int { return int(a.tr.slot) - int(b.tr.slot) })
 	best, bestD2 := -1, s.cfg.Gate
 	for i := range s.cands {

@@ -59,7 +59,8 @@ func (s *shard) twin(tr *track) *track {
 	bestD := s.cfg.MergeD2
 	for _, slot := range s.query {
 		u := s.tracks[slot]
-		if u == tr || u.status == StatusTentative || u.fresh || (u.friendly && tr.friendly) || seenApart(tr, u) {
+		if u == tr || u.status == StatusTentative || u.fresh || (u.friendly && tr.friendly) || seenApart(tr, u) ||
+			(u.friendly && tr.animal()) || (tr.friendly && u.animal()) {
 			continue
 		}
 		d := mutualD2(tr, u)

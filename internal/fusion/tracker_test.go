@@ -488,3 +488,32 @@ func TestClose(t *testing.T) {
 		t.Errorf("a closed tracker tracked %d targets, want 1", n)
 	}
 }
+
+// TestFriendlyNotAnAnimal: a patrol's first GPS fix landing on a grazing
+// animal's track does not make the animal the patrol: the fix starts the
+// unit's own track and the animal's stays what it is.
+func TestFriendlyNotAnAnimal(t *testing.T) {
+	const unit = "PATROL-S03-1"
+	goat := target{x: 0, y: 300, vx: 0.3, vy: 0, class: ClassAnimal, conf: 0.9}
+	gps := target{x: 0, y: 300, vx: 0.3, vy: 0, class: ClassVehicle, from: 60 * time.Second} // parked beside it
+	w := newWorld(4, walkerCams(), []target{goat})
+	ms := append(w.run(2*time.Minute), gpsFixes(unit, gps, 2*time.Minute)...)
+	slices.SortStableFunc(ms, func(a, b Measurement) int { return a.Time.Compare(b.Time) })
+	_, us := runBatches(t, DefaultConfig(), deliver(ms, 4, 500*time.Millisecond))
+	goats := map[string]bool{}
+	friendly := false
+	for _, u := range us {
+		if u.Track.Time.Before(testStart.Add(55*time.Second)) && u.Track.Class == ClassAnimal {
+			goats[u.Track.ID] = true
+		}
+		if u.Track.Friendly {
+			friendly = true
+			if goats[u.Track.ID] {
+				t.Fatalf("the goat's track %s became the patrol's at %v", u.Track.ID, u.Track.Time)
+			}
+		}
+	}
+	if len(goats) == 0 || !friendly {
+		t.Fatalf("goat tracks %v, friendly track %v:\n%s", goats, friendly, describe(us))
+	}
+}
