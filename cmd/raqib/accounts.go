@@ -71,11 +71,12 @@ var demoAccounts = []demoAccount{
 	{"admin", "Administrator", auth.ForceJOC, auth.RoleAdministrator, nil, false},
 }
 
-// demoPassword is a fresh random password of 16 URL-safe characters.
-func demoPassword() (string, error) {
+// randomPassword is a fresh random password of 16 URL-safe characters:
+// one-time passwords and the demo accounts' passwords.
+func randomPassword() (string, error) {
 	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("demo password: %w", err)
+		return "", fmt.Errorf("random password: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
@@ -88,11 +89,11 @@ func (m *Main) setupDemoAccounts(ctx context.Context, w io.Writer) (string, erro
 	acc := m.auth.Accounts
 	fmt.Fprintf(w, "Demo accounts (new passwords at every demo start):\n")
 	for _, d := range demoAccounts {
-		temp, err := demoPassword()
+		temp, err := randomPassword()
 		if err != nil {
 			return "", err
 		}
-		final, err := demoPassword()
+		final, err := randomPassword()
 		if err != nil {
 			return "", err
 		}

@@ -212,7 +212,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return fmt.Errorf("%s: --force: required (army, border_guards, pmf, reserves, peshmerga, joc): %w", cmd, errUsage)
 		}
 		run = func(a *adminCLI) error {
-			pw, err := demoPassword()
+			pw, err := randomPassword()
 			if err != nil {
 				return err
 			}
@@ -228,7 +228,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		run = func(a *adminCLI) error {
-			pw, err := demoPassword()
+			pw, err := randomPassword()
 			if err != nil {
 				return err
 			}
