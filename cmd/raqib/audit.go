@@ -221,24 +221,9 @@ func runAuditExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *out == "-" {
 		return audit.Export(ctx, db, from, to, stdout)
 	}
-	// Stream into a temporary file beside the output, renamed when whole.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp")
+	err = writeFileWith(*out, 0o600, func(w io.Writer) error { return audit.Export(ctx, db, from, to, w) })
 	if err != nil {
 		return fmt.Errorf("audit export: %w", err)
-	}
-	err = audit.Export(ctx, db, from, to, tmp)
-	if serr := tmp.Sync(); err == nil {
-		err = serr
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), *out)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("audit export %s: %w", *out, err)
 	}
 	return nil
 }

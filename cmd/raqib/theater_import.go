@@ -154,6 +154,16 @@ func writeFileAtomic(path string, data []byte) error { return writeFileMode(path
 
 // writeFileMode is writeFileAtomic with the file's permissions given.
 func writeFileMode(path string, data []byte, mode os.FileMode) error {
+	return writeFileWith(path, mode, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeFileWith writes path through a temporary file in the same
+// directory, filled by write, synced and renamed when whole, so that
+// readers never see a partly written file.
+func writeFileWith(path string, mode os.FileMode, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -162,7 +172,10 @@ func writeFileMode(path string, data []byte, mode os.FileMode) error {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	_, err = tmp.Write(data)
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

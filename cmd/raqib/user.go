@@ -92,6 +92,12 @@ func openAccounts(ctx context.Context, dataDir string) (*adminCLI, error) {
 	return &adminCLI{db: db, auth: svc, ctx: cliContext(ctx)}, nil
 }
 
+// printProposed tells what a dual-control request proposed and how it
+// takes effect.
+func printProposed(w io.Writer, r auth.Request) {
+	fmt.Fprintf(w, "request %d proposed: %s\nIt takes effect when a second person approves it: raqib request approve %d\n", r.ID, r.Summary, r.ID)
+}
+
 // withAdmin runs one command on the data directory's accounts.
 func withAdmin(ctx context.Context, data, cmd string, run func(*adminCLI) error) error {
 	a, err := openAdminCLI(ctx, data)
@@ -259,7 +265,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "request %d proposed: %s\nIt takes effect when a second person approves it: raqib request approve %d\n", r.ID, r.Summary, r.ID)
+			printProposed(stdout, r)
 			return nil
 		}
 	case "disable", "enable", "unlock":
@@ -283,7 +289,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "request %d proposed: %s\nIt takes effect when a second person approves it: raqib request approve %d\n", r.ID, r.Summary, r.ID)
+				printProposed(stdout, r)
 			}
 			return nil
 		}
