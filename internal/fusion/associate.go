@@ -149,6 +149,21 @@ func (s *shard) gatedConfirmed(b *batch, lo, r, cols int, assign []int) bool {
 	return false
 }
 
+// contradictMinProb: a friendly track (one of our own units, whose class
+// the cameras have seen many times) takes no confident report of a class
+// it holds less likely than this. Between a patrol's GPS fixes, an animal seen beside the vehicle
+// must not pull the patrol's track onto itself.
+const contradictMinProb = 0.05
+
+// contradicts reports whether m is a confident report of a class the
+// track holds all but impossible.
+func contradicts(tr *track, m *Measurement) bool {
+	if m.Class < ClassPerson || m.Class > ClassAnimal || m.Confidence < apartConfidence {
+		return false
+	}
+	return tr.class.probs()[m.Class-ClassPerson] < contradictMinProb
+}
+
 // solve fills the cost matrix of the scan's rows against s.cands and
 // returns each row's column or -1. The cost of a gated pair is d² + ln
 // det S, less the row's smallest ln det S so that costs are ≥ 0 and a
@@ -167,6 +182,10 @@ func (s *shard) solve(b *batch, lo, rows int) []int {
 		for c := range s.cands {
 			d2, ld := pairCost(&s.cands[c].pred, z)
 			if d2 > gate {
+				row[c] = inf
+				continue
+			}
+			if tr := s.cands[c].tr; tr.friendly && contradicts(tr, m) {
 				row[c] = inf
 				continue
 			}

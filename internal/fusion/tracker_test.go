@@ -517,3 +517,40 @@ func TestFriendlyNotAnAnimal(t *testing.T) {
 		t.Fatalf("goat tracks %v, friendly track %v:\n%s", goats, friendly, describe(us))
 	}
 }
+
+// TestFriendlyKeepsItsClass: between a parked patrol's GPS fixes the
+// cameras see a fox walking past it. The fox's confident animal reports
+// must not update the patrol's track (which would drag it off and leave
+// the vehicle's own reports to start a second, unfriendly track); the fox
+// gets its own track.
+func TestFriendlyKeepsItsClass(t *testing.T) {
+	const unit = "PATROL-S03-1"
+	patrol := target{x: 0, y: 300, class: ClassVehicle, conf: 0.85}
+	fox := target{x: -150, y: 315, vx: 1.2, class: ClassAnimal, conf: 0.9, from: 40 * time.Second, until: 4 * time.Minute}
+	w := newWorld(5, walkerCams(), []target{patrol, fox})
+	ms := append(w.run(4*time.Minute), gpsFixes(unit, patrol, 4*time.Minute)...)
+	slices.SortStableFunc(ms, func(a, b Measurement) int { return a.Time.Compare(b.Time) })
+	_, us := runBatches(t, DefaultConfig(), deliver(ms, 4, 500*time.Millisecond))
+	friendlyIDs := map[string]bool{}
+	foxSeen := false
+	for _, u := range us {
+		tr := u.Track
+		if tr.Friendly {
+			friendlyIDs[tr.ID] = true
+			x, y := testFrame.Forward(tr.Pos)
+			if d := math.Hypot(x-patrol.x, y-patrol.y); d > 40 && u.Kind != UpdateDeleted {
+				t.Fatalf("the patrol's track %s was dragged %.0f m off at %v (fox reports taken):\n%s", tr.ID, d, tr.Time, describe(us))
+			}
+			continue
+		}
+		if tr.Status != StatusTentative && tr.Class == ClassAnimal && !friendlyIDs[tr.ID] {
+			foxSeen = true
+		}
+		if tr.Status != StatusTentative && tr.Class == ClassVehicle {
+			t.Fatalf("a second, unfriendly vehicle track %s at %v beside the patrol:\n%s", tr.ID, tr.Time, describe(us))
+		}
+	}
+	if len(friendlyIDs) != 1 || !foxSeen {
+		t.Fatalf("friendly tracks %v, fox tracked %v:\n%s", friendlyIDs, foxSeen, describe(us))
+	}
+}
