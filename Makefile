@@ -8,7 +8,7 @@ BENCHTIME ?= 1s
 COUNT     ?= 1
 FUZZTIME  ?= 30s
 
-.PHONY: all build demo serve test lint fmt-check vet staticcheck unit check-generated generate bench fuzz clean
+.PHONY: all build demo serve test lint fmt-check vet staticcheck unit check-generated check-web generate bench fuzz clean
 
 all: build
 
@@ -22,9 +22,10 @@ demo: build
 serve: build
 	./$(BIN) serve
 
-## test: formatting, vet, staticcheck, the race-enabled tests, and the check
-## that generated files are current.
-test: lint unit check-generated
+## test: formatting, vet, staticcheck, the front end's checks, the
+## race-enabled tests (the browser test among them), and the check that
+## generated files are current.
+test: lint check-web unit check-generated
 
 lint: fmt-check vet staticcheck
 
@@ -55,6 +56,18 @@ check-generated: web/node_modules/.package-lock.json
 	$(GO) generate ./internal/theater/...
 	@git diff --exit-code --stat -- internal/theater/data || \
 	  { echo "generated theater files differ from the committed ones: run 'go generate ./internal/theater/...' and commit"; exit 1; }
+
+## check-web: the front end's type check and tests, and the check that a
+## build from a clean state gives the committed web/dist, which the binary
+## embeds.
+check-web: web/node_modules/.package-lock.json
+	cd web && npm run typecheck && npm test
+	rm -rf web/dist
+	cd web && npm run build
+	@git diff --exit-code --stat -- web/dist || \
+	  { echo "web/dist differs from a fresh build: run 'cd web && npm run build' and commit"; exit 1; }
+	@extra=$$(git status --porcelain --untracked-files=all -- web/dist); \
+	if [ -n "$$extra" ]; then echo "web/dist differs from a fresh build (run 'cd web && npm run build' and commit):"; echo "$$extra"; exit 1; fi
 
 ## generate: rebuild the border from Natural Earth and the generated theater files.
 generate: web/node_modules/.package-lock.json

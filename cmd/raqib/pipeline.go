@@ -12,6 +12,7 @@ import (
 
 	"raqib/internal/alert"
 	"raqib/internal/eventlog"
+	"raqib/internal/feed"
 	"raqib/internal/ingest"
 	"raqib/internal/pipeline"
 	"raqib/internal/rules"
@@ -91,6 +92,8 @@ type livePipeline struct {
 	alerts  *alert.Service
 	live    *liveTheater
 	metrics *pipeline.Metrics
+	// hub fans the picture out to the consoles' live feeds.
+	hub *feed.Hub
 
 	mu     sync.Mutex // serialises Process and Advance
 	cursor uint64
@@ -130,7 +133,11 @@ func (m *Main) openPipeline(ctx context.Context, th *theater.Theater, reg promet
 	if err != nil {
 		return err
 	}
-	m.pipe = &livePipeline{m: m, p: p, alerts: alerts, live: live, metrics: metrics}
+	hub, err := feed.New(feed.Config{Theater: th, Picture: p, Alerts: alerts, Logger: m.Logger, Metrics: feed.NewMetrics(reg)})
+	if err != nil {
+		return fmt.Errorf("open live feed: %w", err)
+	}
+	m.pipe = &livePipeline{m: m, p: p, alerts: alerts, live: live, metrics: metrics, hub: hub}
 	return nil
 }
 
@@ -191,7 +198,9 @@ func (lp *livePipeline) run(ctx context.Context) error {
 			var err error
 			if !lp.lastData.IsZero() {
 				if target := lp.lastData.Add(now.Sub(lp.lastWall) - advanceLag); target.After(lp.lastData) {
-					_, err = lp.p.Advance(ctx, target, lp.cursor)
+					var res pipeline.Result
+					res, err = lp.p.Advance(ctx, target, lp.cursor)
+					lp.hub.PublishTracks(res.Updates)
 				}
 			}
 			lp.mu.Unlock()
@@ -227,7 +236,10 @@ func (lp *livePipeline) record(ctx context.Context, r eventlog.Record, live bool
 		}
 	}
 	lp.lastWall = time.Now()
-	_, err = lp.p.Process(ctx, obs, lp.cursor)
+	res, err := lp.p.Process(ctx, obs, lp.cursor)
+	// The hub only copies the updates here; it encodes them on its own
+	// goroutine.
+	lp.hub.PublishTracks(res.Updates)
 	if live && lp.metrics != nil {
 		lp.metrics.Latency.Observe(time.Since(r.Stored).Seconds())
 	}

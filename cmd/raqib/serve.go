@@ -26,6 +26,7 @@ import (
 	"raqib/internal/sensor"
 	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
+	"raqib/web"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -149,10 +150,13 @@ func (m *Main) Open(ctx context.Context) error {
 		Ingest:   m.ingest,
 		Tracks:   m.pipe.p,
 		Alerts:   m.pipe.alerts,
+		Feed:     m.pipe.hub,
 		Auth:     api.ServiceAuthenticator{Service: m.auth},
 		Ready:    map[string]api.Pinger{"store": m.db, "event_log": m.evlog},
 		Registry: registry,
 		Version:  buildVersion(),
+		Replay:   newLogReplayer(m.evlog, th, m.rules, m.pipe.live, m.Logger),
+		Web:      web.Dist(),
 	})
 	m.server = &http.Server{
 		Handler:           handler,
@@ -184,8 +188,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	pipeDone := make(chan error, 1)
 	go func() { pipeDone <- m.pipe.run(bgCtx) }()
+	feedDone := make(chan error, 1)
+	go func() { feedDone <- m.pipe.hub.Run(bgCtx) }()
 	defer func() {
 		stopBg()
+		if err := <-feedDone; err != nil {
+			m.Logger.Error("live feed stopped", "err", err)
+		}
 		if err := <-pipeDone; err != nil {
 			m.Logger.Error("pipeline stopped", "err", err)
 		}
@@ -261,10 +270,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 		}
 		startDemoSimulator(ctx, m, token, stdout, stderr)
 		fmt.Fprintf(stdout, "\nRaqib demo: the Iraq–Syria theater is served at %s\n"+
+			"  operating picture:  %s/  (open it in a browser and sign in with an account above)\n"+
 			"  theater (GeoJSON):  %s/api/v1/theater\n  sectors:            %s/api/v1/sectors\n"+
 			"  sensors (live):     %s/api/v1/sensors\n  API document:       %s/api/v1/openapi.json\n"+
 			"The simulator feeds the %s scenario at realistic intensity in real time.\nPress Ctrl-C to stop.\n\n",
-			m.URL(), m.URL(), m.URL(), m.URL(), m.URL(), demoScenario(m.Getenv))
+			m.URL(), m.URL(), m.URL(), m.URL(), m.URL(), m.URL(), demoScenario(m.Getenv))
 		if m.tlsCert != "" {
 			fmt.Fprintf(stdout, "The demo's certificate is self-signed (%s): accept it once in the browser,\n"+
 				"or start with --tls-self-signed=false for plain HTTP on this machine.\n\n", m.tlsCert)

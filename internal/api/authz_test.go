@@ -220,6 +220,7 @@ func calls(t *testing.T, f *fixture, tgt target) map[string]func(w who) call {
 		"GET /api/v1/tracks/{id}":              get("/api/v1/tracks/T-LIVE"),
 		"GET /api/v1/alerts":                   get("/api/v1/alerts?sector=" + sec),
 		"GET /api/v1/alerts/stream":            func(who) call { return call{path: "/api/v1/alerts/stream", want: http.StatusOK, stream: true} },
+		"GET /api/v1/feed":                     func(who) call { return call{path: "/api/v1/feed", want: http.StatusServiceUnavailable} }, // no hub here; feed_test.go opens real feeds
 		"GET /api/v1/alerts/{id}":              get(fmt.Sprintf("/api/v1/alerts/%d", alertID)),
 		"POST /api/v1/alerts/{id}/acknowledge": onAlert("acknowledge", "", false),
 		"POST /api/v1/alerts/{id}/assign":      onAlert("assign", `{"to":"patrol 7"}`, false),
@@ -232,6 +233,7 @@ func calls(t *testing.T, f *fixture, tgt target) map[string]func(w who) call {
 				body: fmt.Sprintf(`{"sector":%q,"rules":["loiter"],"until":%q,"reason":"grazing season"}`,
 					sec, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))}
 		},
+		"GET /api/v1/replay": get("/api/v1/replay?at=" + now.Add(-time.Minute).UTC().Format(time.RFC3339)),
 		"DELETE /api/v1/suppressions/{id}": func(who) call {
 			sp, err := f.alerts.AddSuppression(system(), alert.Suppression{Sector: sec, Rules: []rules.Rule{rules.RuleLoiter},
 				Until: time.Now().Add(time.Hour), Reason: "grazing season", By: "test"})
@@ -332,7 +334,7 @@ func TestAuthorization(t *testing.T) {
 	th := embeddedTheater(t)
 	tgt := findTarget(t, th)
 	live := tracks{{ID: "T-LIVE", Time: time.Now().UTC(), Pos: tgt.crossing.Position, Status: fusion.StatusConfirmed}}
-	f := newFixtureWith(t, options{alerts: true, tracks: live})
+	f := newFixtureWith(t, options{alerts: true, tracks: live, replay: &fakeReplayer{}})
 	ws := principals(t, f, tgt)
 	byRoute := calls(t, f, tgt)
 	seen := map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -103,6 +104,8 @@ type options struct {
 	// keepalive is how often streams send a keepalive and check their
 	// credentials.
 	keepalive time.Duration
+	replay    api.Replayer // rebuilds past pictures
+	web       fs.FS        // the front end's files
 }
 
 func newFixture(t testing.TB) *fixture { return newFixtureWith(t, options{}) }
@@ -152,7 +155,8 @@ func newFixtureWith(t testing.TB, opt options) *fixture {
 		}
 	}
 	cfg := api.Config{Theater: svc, Ingest: ing, Ready: map[string]api.Pinger{"store": db, "event_log": log}, Version: "test",
-		Auth: api.ServiceAuthenticator{Service: authSvc}, Now: clk.Now, Tracks: opt.tracks, StreamKeepalive: opt.keepalive}
+		Auth: api.ServiceAuthenticator{Service: authSvc}, Now: clk.Now, Tracks: opt.tracks, StreamKeepalive: opt.keepalive,
+		Replay: opt.replay, Web: opt.web}
 	if alerts != nil {
 		cfg.Alerts = alerts
 	}

@@ -11,6 +11,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -24,6 +25,7 @@ import (
 	"raqib/internal/alert"
 	"raqib/internal/auth"
 	"raqib/internal/errs"
+	"raqib/internal/feed"
 	"raqib/internal/ingest"
 	"raqib/internal/theater"
 )
@@ -61,6 +63,14 @@ type Config struct {
 	// StreamKeepalive is how often a live stream sends a keepalive and
 	// checks its credentials again; zero is 15 s.
 	StreamKeepalive time.Duration
+	// Feed is the live picture's hub behind GET /api/v1/feed; nil answers
+	// 503.
+	Feed *feed.Hub
+	// Replay rebuilds the picture at a past time; nil answers 503.
+	Replay Replayer
+	// Web is the built front end, served at / to anyone (the page only:
+	// every data call needs sign-in); nil serves none.
+	Web fs.FS
 }
 
 // Server is Raqib's HTTP handler.
@@ -77,6 +87,9 @@ type Server struct {
 	auth      Authenticator
 	now       func() time.Time
 	keepalive time.Duration
+	feed      *feed.Hub
+	replay    Replayer
+	web       fs.FS
 	mux       *http.ServeMux
 }
 
@@ -125,6 +138,7 @@ func Routes() []Route {
 		{"GET", "/api/v1/tracks/{id}", "One live track with its recent trail.", need(auth.ActionView), (*Server).handleTrackGet},
 		{"GET", "/api/v1/alerts", "Alerts, newest first, filtered by state, severity, sector, rule, track, time or group.", need(auth.ActionView), (*Server).handleAlertList},
 		{"GET", "/api/v1/alerts/stream", "Alert changes pushed live as server-sent events, with a per-console rate cap.", need(auth.ActionView), (*Server).handleAlertStream},
+		{"GET", "/api/v1/feed", "The live picture over a WebSocket: a snapshot, then track deltas, alert changes and heartbeats.", need(auth.ActionView), (*Server).handleFeed},
 		{"GET", "/api/v1/alerts/{id}", "One alert with its evidence and its history.", need(auth.ActionView), (*Server).handleAlertGet},
 		{"POST", "/api/v1/alerts/{id}/acknowledge", "Acknowledge an alert.", need(auth.ActionAlertAct), (*Server).handleAlertAck},
 		{"POST", "/api/v1/alerts/{id}/assign", "Assign an alert to someone.", need(auth.ActionAlertAct), (*Server).handleAlertAssign},
@@ -133,6 +147,7 @@ func Routes() []Route {
 		{"GET", "/api/v1/suppressions", "Alert suppressions in force.", need(auth.ActionView), (*Server).handleSuppressionList},
 		{"POST", "/api/v1/suppressions", "Add an alert suppression with an expiry.", need(auth.ActionSuppressionManage), (*Server).handleSuppressionAdd},
 		{"DELETE", "/api/v1/suppressions/{id}", "Remove an alert suppression.", need(auth.ActionSuppressionManage), (*Server).handleSuppressionRemove},
+		{"GET", "/api/v1/replay", "The picture as it stood at a past time, rebuilt from the event log and streamed as NDJSON.", need(auth.ActionView), (*Server).handleReplay},
 	}
 }
 
@@ -150,6 +165,9 @@ func New(cfg Config) *Server {
 		auth:      cfg.Auth,
 		now:       cfg.Now,
 		keepalive: cfg.StreamKeepalive,
+		feed:      cfg.Feed,
+		replay:    cfg.Replay,
+		web:       cfg.Web,
 		mux:       http.NewServeMux(),
 	}
 	if s.now == nil {
@@ -179,6 +197,9 @@ func New(cfg Config) *Server {
 	// What no route matches is answered to signed-in principals only, so
 	// that the route map is not shown to anyone.
 	s.mux.Handle("/api/", s.guard(Route{Method: "ANY", Path: "/api/", Access: signedIn}, http.HandlerFunc(s.handleUnrouted)))
+	// Everything else is the front end's files, public: the page holds no
+	// data, and every call it makes needs sign-in.
+	s.mux.Handle("/", s.staticHandler())
 	return s
 }
 

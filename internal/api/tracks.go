@@ -1,15 +1,12 @@
 package api
 
 import (
-	"math"
 	"net/http"
-	"time"
 
 	"raqib/internal/errs"
+	"raqib/internal/feed"
 	"raqib/internal/fusion"
-	"raqib/internal/geo"
 	"raqib/internal/pipeline"
-	"raqib/internal/theater"
 )
 
 // Tracks is the live picture as the API reads it.
@@ -18,66 +15,15 @@ type Tracks interface {
 	Track(id string) (fusion.Track, []pipeline.TrailPoint, bool)
 }
 
-// trackView is a track as the API shows it.
+// trackView is a track as the API shows it: the feed's view (the same
+// object the WebSocket feed sends), with the trail for a single track.
 type trackView struct {
-	ID        string             `json:"id"`
-	Status    string             `json:"status"`
-	Time      time.Time          `json:"time"`
-	Position  geo.LatLon         `json:"position"`
-	MGRS      string             `json:"mgrs"`
-	Velocity  fusion.Velocity    `json:"velocity"`
-	SpeedMps  float64            `json:"speed_mps"`
-	CourseDeg float64            `json:"course_deg"`
-	SigmaM    float64            `json:"sigma_m"`
-	Class     string             `json:"class"`
-	ClassProb map[string]float64 `json:"class_prob"`
-	Count     int                `json:"count"`
-	Friendly  bool               `json:"friendly"`
-	Unit      string             `json:"unit,omitempty"`
-	Exercise  bool               `json:"exercise"`
-	Sector    string             `json:"sector"`
-	Side      theater.Side       `json:"side"`
-	DistanceM float64            `json:"distance_m"`
-	// ChainageKm places the track along the border.
-	ChainageKm float64               `json:"chainage_km"`
-	Born       time.Time             `json:"born"`
-	LastSeen   time.Time             `json:"last_seen"`
-	Hits       int                   `json:"hits"`
-	Sensors    []string              `json:"sensors"`
-	Trail      []pipeline.TrailPoint `json:"trail,omitempty"`
+	feed.TrackView
+	Trail []pipeline.TrailPoint `json:"trail,omitempty"`
 }
 
 func (s *Server) trackView(t *fusion.Track) trackView {
-	loc := s.theater.Theater().Locate(t.Pos)
-	mgrs, _ := geo.FormatMGRS(t.Pos, 5)
-	course := math.Atan2(t.Vel.East, t.Vel.North) * 180 / math.Pi
-	if course < 0 {
-		course += 360
-	}
-	v := trackView{
-		ID: t.ID, Status: t.Status.String(), Time: t.Time, Position: t.Pos, MGRS: mgrs,
-		Velocity: t.Vel, SpeedMps: round(math.Hypot(t.Vel.East, t.Vel.North), 2), CourseDeg: round(course, 1),
-		SigmaM: round(math.Sqrt(max(0, (t.PosCov[0]+t.PosCov[2])/2)), 1),
-		Class:  t.Class.String(),
-		ClassProb: map[string]float64{
-			"person": round(t.ClassProb[0], 3), "vehicle": round(t.ClassProb[1], 3), "animal": round(t.ClassProb[2], 3),
-		},
-		Count: t.Count, Friendly: t.Friendly, Unit: t.Unit, Exercise: len(t.ID) > 2 && t.ID[:2] == "X-",
-		Side: loc.Side, DistanceM: round(loc.Distance, 0), ChainageKm: round(loc.Chainage/1000, 3),
-		Born: t.Born, LastSeen: t.LastSeen, Hits: t.Hits, Sensors: t.Sensors,
-	}
-	if v.Sensors == nil {
-		v.Sensors = []string{}
-	}
-	if loc.Sector != nil {
-		v.Sector = loc.Sector.ID
-	}
-	return v
-}
-
-func round(x float64, digits int) float64 {
-	p := math.Pow(10, float64(digits))
-	return math.Round(x*p) / p
+	return trackView{TrackView: feed.ViewOf(s.theater.Theater(), t)}
 }
 
 func (s *Server) handleTrackList(w http.ResponseWriter, r *http.Request) {
