@@ -40,7 +40,7 @@ staticcheck:
 	$(GO) tool staticcheck $(PKGS)
 
 unit:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund

@@ -356,11 +356,16 @@ func TestFeedStalledClient(t *testing.T) {
 		}
 	}()
 
+	// The bounds are loose for a loaded CI machine under -race (a quiet
+	// one sees a slowest publish of ms and a p99 lag near 130 ms); a
+	// publish that waited for the stalled client would wait until the
+	// test reads it again, far past them.
 	const (
 		rounds     = 40
 		tracks     = 500
 		perRound   = 10
-		maxPublish = time.Second
+		maxPublish = 3 * time.Second
+		maxLag     = 5 * time.Second
 	)
 	var slowest time.Duration
 	cursor := uint64(0)
@@ -443,7 +448,7 @@ func TestFeedStalledClient(t *testing.T) {
 	n := len(lags)
 	mu.Unlock()
 	t.Logf("live client: %d track states, p99 lag %v; slowest publish %v", n, p99, slowest)
-	if n == 0 || p99 > 2*time.Second {
+	if n == 0 || p99 > maxLag {
 		t.Errorf("live client: %d track states, p99 lag %v", n, p99)
 	}
 	if forced := counter(t, f.reg, "raqib_feed_snapshots_forced_total"); forced < 1 {
