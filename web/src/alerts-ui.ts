@@ -4,14 +4,16 @@
 import { alertAction, ApiError, get, type AlertAction } from './api';
 import { age, dateTime } from './clock';
 import { coordsText } from './map';
-import { ctx, invalidate, onRender } from './ctx';
+import { ctx, invalidate, onRender, theaterName } from './ctx';
 import { $, el, facts, latin, toast } from './dom';
-import { lang, t, type MessageKey } from './i18n/index';
+import { catalogues, lang, t, type MessageKey } from './i18n/index';
 import { sortQueue } from './queue';
 import { isOpen } from './state';
+import { ruleLabel, summaryText } from './summary';
 import type { Alert, AlertChange } from './types';
 
 let selected = -1; // alert id
+let detailId = -1; // the alert shown in #detail
 
 const ACTION_KEY: Record<AlertAction, MessageKey> = {
   acknowledge: 'action.acknowledge',
@@ -123,6 +125,11 @@ function severityText(a: Alert): string {
   return t(`severity.${a.severity}` as MessageKey);
 }
 
+function kindText(kind: string): string {
+  const key = `kind.${kind}` as MessageKey;
+  return key in catalogues.en ? t(key) : kind;
+}
+
 function stateText(a: Alert): string {
   return t(`state.${a.state}` as MessageKey);
 }
@@ -132,7 +139,7 @@ function stateText(a: Alert): string {
 const items = new Map<number, { li: HTMLLIElement; sig: string; age: HTMLElement }>();
 
 function queueItem(a: Alert): { li: HTMLLIElement; sig: string; age: HTMLElement } {
-  const sig = `${lang()}|${a.state}|${a.severity}|${a.updated}|${a.summary}|${ctx.principal?.actions.includes('alert.act') ? 1 : 0}`;
+  const sig = `${lang()}|${a.state}|${a.severity}|${a.updated}|${a.active}|${a.summary}|${ctx.principal?.actions.includes('alert.act') ? 1 : 0}`;
   const old = items.get(a.id);
   if (old && old.sig === sig) return old;
   const ageEl = el('span', { class: 'muted' });
@@ -147,7 +154,7 @@ function queueItem(a: Alert): { li: HTMLLIElement; sig: string; age: HTMLElement
       a.exercise ? el('span', { class: 'tag exercise', text: t('alerts.exercise') }) : null,
       ageEl,
     ),
-    el('div', {}, latin(`#${a.id} ${a.sector} ${a.track}`), ' ', el('span', { text: a.summary || a.rule })),
+    el('div', {}, latin(`#${a.id} ${a.sector} ${a.track}`), ' ', el('span', { text: summaryText(a, lang(), theaterName) })),
     actionButtons(a),
   );
   li.addEventListener('click', () => {
@@ -212,6 +219,7 @@ function move(step: number): void {
 
 // openDetail shows an alert with its evidence, history and its track's trail.
 export async function openDetail(id: number): Promise<void> {
+  detailId = id;
   const box = $('detail');
   const card = el('div', { class: 'card' }, el('p', { text: t('detail.loading') }));
   box.replaceChildren(card);
@@ -234,7 +242,7 @@ export async function openDetail(id: number): Promise<void> {
   closeBtn.addEventListener('click', closeDetail);
   const trail = ctx.picture.trails.get(a.track) ?? [];
   const rows: [MessageKey, Node | string][] = [
-    ['detail.rule', latin(a.rule)],
+    ['detail.rule', ruleLabel(a.rule, l)],
     ['detail.severity', severityText(a)],
     ['detail.state', stateText(a)],
     ['detail.track', latin(a.track)],
@@ -245,11 +253,11 @@ export async function openDetail(id: number): Promise<void> {
   ];
   if (a.predicted_crossing) rows.push(['detail.predicted', dateTime(a.predicted_crossing, l)]);
   const evidence = (a.evidence ?? []).map((ev) => el('li', {}, latin(ev.sensor), ' ', dateTime(ev.time, l)));
-  const hist = history.map((h) => el('li', {}, dateTime(h.at, l), ' ', el('strong', { text: h.kind }), h.by ? ' ' : '', h.by ? latin(h.by) : ''));
+  const hist = history.map((h) => el('li', {}, dateTime(h.at, l), ' ', el('strong', { text: kindText(h.kind) }), h.by ? ' ' : '', h.by ? latin(h.by) : ''));
   const trailItems = trail.map((p) => el('li', {}, dateTime(p.time, l), ' ', latin(coordsText(p.lat, p.lon))));
   card.replaceChildren(
     el('h2', {}, t('detail.title', { id: a.id }), ' ', a.exercise ? el('span', { class: 'tag exercise', text: t('alerts.exercise') }) : ''),
-    el('p', { text: a.summary }),
+    el('p', { text: summaryText(a, l, theaterName) }),
     facts(rows),
     actionButtons(a),
     el('h3', { text: t('detail.evidence') }),
@@ -265,7 +273,13 @@ export async function openDetail(id: number): Promise<void> {
   focusAlert(a);
 }
 
+// refreshDetail redraws the open alert detail, after a language change.
+export function refreshDetail(): void {
+  if (detailId >= 0 && !$('detail').hidden) void openDetail(detailId);
+}
+
 export function closeDetail(): void {
+  detailId = -1;
   $('detail').hidden = true;
   $('detail').replaceChildren();
 }

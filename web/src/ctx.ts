@@ -3,6 +3,7 @@
 
 import type { Feature, FeatureCollection } from 'geojson';
 
+import { lang } from './i18n/index';
 import type { MapView } from './map';
 import { Picture } from './state';
 import type { Alert, Principal, Sector, Sensor, TrailPoint, Track } from './types';
@@ -29,6 +30,25 @@ export const ctx = {
   selectedSector: '',
   selectedTrack: '',
 };
+
+// theaterName gives the name of a theater feature (zone, crossing, …) by
+// id in the current language.
+let namesFor: FeatureCollection | null = null;
+let names = new Map<string, { name?: string; name_ar?: string }>();
+
+export function theaterName(id: string): string | undefined {
+  if (namesFor !== ctx.theater) {
+    namesFor = ctx.theater;
+    names = new Map();
+    for (const f of ctx.theater.features) {
+      const p = f.properties ?? {};
+      if (p.id && (p.name || p.name_ar) && p.layer !== 'sectors') names.set(String(p.id), { name: p.name, name_ar: p.name_ar });
+    }
+  }
+  const n = names.get(id);
+  if (!n) return undefined;
+  return (lang() === 'ar' && n.name_ar) || n.name;
+}
 
 // shown returns what the map and lists show: the replay snapshot while in
 // replay, the live picture otherwise.

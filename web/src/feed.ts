@@ -11,17 +11,37 @@ export interface FeedEvents {
   closedByServer(message: string): void;
 }
 
-const MIN_BACKOFF_MS = 1000;
-const MAX_BACKOFF_MS = 30000;
+export const MIN_BACKOFF_MS = 1000;
+export const MAX_BACKOFF_MS = 30000;
+// JITTER_MS is the most added at random to a reconnect's wait.
+export const JITTER_MS = 500;
 
-export function feedURL(loc: Location, seq: number): string {
+// Socket is the part of WebSocket the feed uses.
+export interface Socket {
+  onopen: ((ev: Event) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+  close(code?: number, reason?: string): void;
+}
+
+export type SocketConstructor = new (url: string) => Socket;
+
+// FeedDeps are what the feed takes from the browser; tests pass fakes.
+export interface FeedDeps {
+  socket?: SocketConstructor;
+  location?: Pick<Location, 'protocol' | 'host'>;
+  random?: () => number;
+}
+
+export function feedURL(loc: Pick<Location, 'protocol' | 'host'>, seq: number): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
   const q = seq >= 0 ? `?resume=${seq}` : '';
   return `${scheme}//${loc.host}/api/v1/feed${q}`;
 }
 
 export class Feed {
-  private ws: WebSocket | null = null;
+  private ws: Socket | null = null;
   private backoff = MIN_BACKOFF_MS;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
@@ -29,6 +49,7 @@ export class Feed {
   constructor(
     private readonly picture: Picture,
     private readonly on: FeedEvents,
+    private readonly deps: FeedDeps = {},
   ) {}
 
   start(): void {
@@ -47,7 +68,8 @@ export class Feed {
   private connect(): void {
     if (this.stopped) return;
     this.on.status('connecting');
-    const ws = new WebSocket(feedURL(location, this.picture.seq));
+    const Ctor: SocketConstructor = this.deps.socket ?? WebSocket;
+    const ws = new Ctor(feedURL(this.deps.location ?? location, this.picture.seq));
     this.ws = ws;
     ws.onopen = () => {
       this.on.status('open');
@@ -80,7 +102,7 @@ export class Feed {
     };
   }
 
-  private drop(ws: WebSocket, delay: number): void {
+  private drop(ws: Socket, delay: number): void {
     if (ws !== this.ws) return;
     this.ws = null;
     ws.onclose = null;
@@ -91,8 +113,10 @@ export class Feed {
       // already closed
     }
     if (this.stopped) return;
-    const wait = delay + (delay > 0 ? Math.floor(Math.random() * 500) : 0);
-    this.on.status('down', Math.ceil(wait / 1000));
+    const random = this.deps.random ?? Math.random;
+    const wait = delay + (delay > 0 ? Math.floor(random() * JITTER_MS) : 0);
+    // A resync reconnects at once: not a lost feed.
+    if (wait > 0) this.on.status('down', Math.ceil(wait / 1000));
     this.backoff = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, this.backoff * 2));
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.connect(), wait);

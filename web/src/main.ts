@@ -3,13 +3,14 @@
 
 import type { Feature, FeatureCollection } from 'geojson';
 
-import { installKeys, renderQueue } from './alerts-ui';
+import { installKeys, refreshDetail, renderQueue } from './alerts-ui';
 import { ApiError, changePassword, get, me, signIn, signOut } from './api';
 import { formatLatLon, formatMGRS } from './coords';
 import { ctx, invalidate } from './ctx';
 import { $, applyStatic, toast } from './dom';
 import { Feed } from './feed';
 import { isLang, lang, setLang, t, type Lang } from './i18n/index';
+import { layers } from './layers';
 import { MapView, type Label } from './map';
 import type { Theme } from './mapstyle';
 import { installPanels, pickSector, showFeature, showTrack } from './panels';
@@ -32,6 +33,22 @@ function storedLang(): Lang {
   return isLang(v) ? v : 'en';
 }
 
+// The feed's last state, shown in #feed-status (and redrawn in a new
+// language).
+let feedState: { state: 'connecting' | 'open' | 'down'; retry: number } | null = null;
+
+function renderFeedStatus(): void {
+  const s = $('feed-status');
+  if (!feedState) {
+    s.textContent = '';
+    return;
+  }
+  const { state, retry } = feedState;
+  s.classList.toggle('down', state === 'down');
+  s.textContent = state === 'open' ? t('feed.live') : state === 'down' ? t('feed.down', { s: retry }) : t('feed.connecting');
+  s.title = s.textContent;
+}
+
 function applyLang(l: Lang): void {
   setLang(l);
   localStorage.setItem(LANG_KEY, l);
@@ -41,8 +58,12 @@ function applyLang(l: Lang): void {
   document.title = t('app.title');
   applyStatic();
   renderClocks();
+  renderFeedStatus();
   if (ctx.principal) $('whoami').textContent = t('user.signedIn', { user: ctx.principal.user });
   if (ctx.map) setLabels();
+  // Open cards were written in the old language.
+  ctx.map?.closePopup();
+  refreshDetail();
   invalidate('all');
 }
 
@@ -137,11 +158,11 @@ function setLabels(): void {
     if (f.geometry?.type !== 'Point') continue;
     const p = f.properties ?? {};
     const rank = Number(p.scalerank ?? 10);
-    labels.push({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], text: String(p.name_en ?? p.name), cls: 'town', minZoom: rank <= 4 ? 0 : rank <= 7 ? 6.5 : 8 });
+    labels.push({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], text: String((ar && p.name_ar) || p.name_en || p.name), cls: 'town', minZoom: rank <= 4 ? 0 : rank <= 7 ? 6.5 : 8 });
   }
   for (const f of ctx.provinces) {
     if (f.geometry?.type !== 'Point') continue;
-    labels.push({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], text: String(f.properties?.name ?? ''), cls: 'province', minZoom: 7.5 });
+    labels.push({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], text: String((ar && f.properties?.name_ar) || f.properties?.name || ''), cls: 'province', minZoom: 7.5 });
   }
   for (const f of ctx.theater.features) {
     const p = f.properties ?? {};
@@ -227,6 +248,7 @@ async function startApp(): Promise<void> {
   ctx.sectors = sectors.sectors;
   ctx.cameraSector = new Map(theater.features.filter((f) => f.properties?.layer === 'cameras').map((f) => [String(f.properties?.id), String(f.properties?.sector)]));
   map.setData('theater', theater);
+  map.showCameras(layers.cameras);
   setLabels();
   await loadSensors();
   clearInterval(sensorTimer);
@@ -246,9 +268,8 @@ async function startApp(): Promise<void> {
       if (msg.type === 'alert' && msg.kind === 'raised' && msg.alert.severity === 'critical') alarm();
     },
     status: (state, retry) => {
-      const s = $('feed-status');
-      s.classList.toggle('down', state === 'down');
-      s.textContent = state === 'open' ? t('feed.live') : state === 'down' ? t('feed.down', { s: retry ?? 0 }) : t('feed.connecting');
+      feedState = { state, retry: retry ?? 0 };
+      renderFeedStatus();
       if (state === 'open') {
         feedOpened = true;
         clearInterval(pollTimer);

@@ -33,12 +33,24 @@ const AFFILIATION_COLOR: Record<string, string> = {
   unknown: '#e3c200',
 };
 
+const CAMERA_LAYERS = ['theater-cameras', 'theater-cameras-down'];
+
+// Label priorities for decluttering, lowest placed first.
+const PREDICTED_PRIORITY = 1;
+
+function labelPriority(cls: string): number {
+  if (cls.includes('crossing')) return 0;
+  if (cls.includes('sector')) return 2;
+  if (cls.includes('town')) return 3;
+  return 4;
+}
+
 // Tracks drawn after the others, so the ones that matter stay on top.
 const RANK: Record<string, number> = { neutral: 0, unknown: 1, friendly: 2, suspect: 3, hostile: 4 };
 
 export class MapView {
   readonly map: MapLibre;
-  private labels: { marker: Marker; minZoom: number; shown: boolean }[] = [];
+  private labels: { marker: Marker; minZoom: number; shown: boolean; prio: number }[] = [];
   private predictedMarkers: Marker[] = [];
   private borderReady = false;
   private countDirty = true;
@@ -70,6 +82,7 @@ export class MapView {
     this.map.on('zoomend', () => this.updateLabelVisibility());
     this.map.on('moveend', () => {
       this.countDirty = true;
+      this.declutter();
     });
     this.map.on('click', TRACK_LAYER, (e: MapLayerMouseEvent) => {
       const f = e.features?.[0];
@@ -151,7 +164,7 @@ export class MapView {
       e.className = `map-label ${l.cls}`;
       e.textContent = l.text;
       const marker = new Marker({ element: e, anchor: l.cls.includes('town') ? 'left' : 'center' }).setLngLat([l.lon, l.lat]);
-      return { marker, minZoom: l.minZoom, shown: false };
+      return { marker, minZoom: l.minZoom, shown: false, prio: labelPriority(l.cls) };
     });
     this.updateLabelVisibility();
   }
@@ -164,6 +177,25 @@ export class MapView {
       if (!show && l.shown) l.marker.remove();
       l.shown = show;
     }
+    this.declutter();
+  }
+
+  // declutter hides every HTML label that would overlap one placed before
+  // it: crossings first, then predicted crossing times (soonest first),
+  // then sectors, towns and provinces.
+  private declutter(): void {
+    const cands: { e: HTMLElement; prio: number }[] = [];
+    for (const l of this.labels) if (l.shown) cands.push({ e: l.marker.getElement(), prio: l.prio });
+    for (const m of this.predictedMarkers) cands.push({ e: m.getElement(), prio: PREDICTED_PRIORITY });
+    cands.sort((a, b) => a.prio - b.prio);
+    const kept: DOMRect[] = [];
+    for (const c of cands) {
+      const r = c.e.getBoundingClientRect();
+      const hit = kept.some((k) => r.left < k.right + 3 && r.right > k.left - 3 && r.top < k.bottom + 1 && r.bottom > k.top - 1);
+      const v = hit ? 'hidden' : '';
+      if (c.e.style.visibility !== v) c.e.style.visibility = v;
+      if (!hit) kept.push(r);
+    }
   }
 
   // showTracks draws the tracks, their trails and predicted paths.
@@ -171,7 +203,7 @@ export class MapView {
     const points: Feature[] = [];
     const lines: Feature[] = [];
     const predicted: Feature[] = [];
-    const labels: { lat: number; lon: number; text: string }[] = [];
+    const labels: { lat: number; lon: number; text: string; time: string }[] = [];
     for (const t of tracks) {
       const open = openByTrack.get(t.id);
       const aff = affiliation(t, open);
@@ -203,13 +235,15 @@ export class MapView {
           },
           properties: { id: t.id },
         });
-        labels.push({ lat: t.predicted.lat, lon: t.predicted.lon, text: predictedLabel(t.predicted.time) });
+        labels.push({ lat: t.predicted.lat, lon: t.predicted.lon, text: predictedLabel(t.predicted.time), time: t.predicted.time });
       }
     }
     this.setData('tracks', { type: 'FeatureCollection', features: points });
     this.setData('trails', { type: 'FeatureCollection', features: lines });
     this.setData('predicted', { type: 'FeatureCollection', features: predicted });
+    labels.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     this.setPredictedLabels(labels);
+    this.declutter();
   }
 
   private setPredictedLabels(labels: { lat: number; lon: number; text: string }[]): void {
@@ -227,6 +261,13 @@ export class MapView {
       m.setLngLat([l.lon, l.lat]);
       m.getElement().textContent = l.text;
     });
+  }
+
+  // showCameras shows or hides the camera layers.
+  showCameras(visible: boolean): void {
+    for (const layer of CAMERA_LAYERS) {
+      if (this.map.getLayer(layer)) this.map.setLayoutProperty(layer, 'visibility', visible ? 'visible' : 'none');
+    }
   }
 
   select(lat: number | null, lon: number | null): void {

@@ -4,15 +4,17 @@
 import type { Feature, Polygon } from 'geojson';
 
 import { actionButtons } from './alerts-ui';
-import { dateTime, num } from './clock';
+import { baghdadHM, dateTime, num } from './clock';
 import { parseCoords } from './coords';
-import { ctx, invalidate, onRender, shown } from './ctx';
+import { ctx, invalidate, onRender, shown, theaterName } from './ctx';
 import { $, el, facts, latin } from './dom';
 import { lang, t, type MessageKey } from './i18n/index';
+import { layers, readLayers, saveLayers, trackShown } from './layers';
 import { coordsText } from './map';
 import { sortQueue } from './queue';
 import { sidcFor } from './sidc';
 import { isOpen } from './state';
+import { summaryText } from './summary';
 import { symbolURL } from './symbols';
 import type { Alert, Track } from './types';
 
@@ -53,8 +55,9 @@ function trackOrder(open: Map<string, Alert[]>) {
 export function renderTracks(): void {
   const view = shown();
   const open = openByTrack(view.alerts);
-  ctx.map?.showTracks(view.tracks.values(), view.trails, open, (iso) => dateTime(iso, lang()).split(' ').pop() ?? iso);
   let list = [...view.tracks.values()];
+  if (!layers.animals) list = list.filter((tr) => trackShown(tr, open, false));
+  ctx.map?.showTracks(list, view.trails, open, (iso) => baghdadHM(new Date(iso), lang()));
   if (ctx.selectedSector) list = list.filter((tr) => tr.sector === ctx.selectedSector);
   list.sort(trackOrder(open));
   $('track-count').textContent = num(list.length, lang());
@@ -107,7 +110,7 @@ export function trackCard(tr: Track, alerts: Alert[]): HTMLElement {
   );
   for (const a of sortQueue(open)) {
     box.append(
-      el('div', { 'data-alert-id': a.id, 'data-severity': a.severity, 'data-state': a.state }, el('strong', { text: `#${a.id} ${t(`severity.${a.severity}` as MessageKey)}` }), ' ', a.summary),
+      el('div', { 'data-alert-id': a.id, 'data-severity': a.severity, 'data-state': a.state }, el('strong', { text: `#${a.id} ${t(`severity.${a.severity}` as MessageKey)}` }), ' ', summaryText(a, l, theaterName)),
       actionButtons(a),
     );
   }
@@ -264,7 +267,7 @@ export function search(text: string): Hit[] {
     if (hits.length > 30) break;
   }
   for (const a of ctx.picture.alerts.values()) {
-    if (String(a.id) === q.replace(/^#/, '')) hits.push({ label: `#${a.id} ${a.summary}`, lat: a.position.lat, lon: a.position.lon });
+    if (String(a.id) === q.replace(/^#/, '')) hits.push({ label: `#${a.id} ${summaryText(a, lang(), theaterName)}`, lat: a.position.lat, lon: a.position.lon });
   }
   for (const s of ctx.sectors) {
     if (s.id.toLowerCase() === q || s.name.toLowerCase().includes(q) || (s.name_ar ?? '').includes(text.trim())) {
@@ -289,9 +292,10 @@ export function search(text: string): Hit[] {
     for (const f of ctx.places) {
       const p = f.properties ?? {};
       const nm = String(p.name_en ?? p.name ?? '');
-      if (nm.toLowerCase().includes(q) || String(p.nameascii ?? '').toLowerCase().includes(q)) {
+      const nmAr = String(p.name_ar ?? '');
+      if (nm.toLowerCase().includes(q) || String(p.nameascii ?? '').toLowerCase().includes(q) || (nmAr && nmAr.includes(text.trim()))) {
         const pt = pointOf(f);
-        if (pt) hits.push({ label: nm, lat: pt[0], lon: pt[1] });
+        if (pt) hits.push({ label: lang() === 'ar' && nmAr ? nmAr : nm, lat: pt[0], lon: pt[1] });
       }
     }
   }
@@ -339,7 +343,27 @@ export function installSearch(): void {
   });
 }
 
+// installLayerToggles wires #show-animals and #show-cameras.
+function installLayerToggles(): void {
+  readLayers(localStorage);
+  const animals = $('show-animals') as HTMLInputElement;
+  const cameras = $('show-cameras') as HTMLInputElement;
+  animals.checked = layers.animals;
+  cameras.checked = layers.cameras;
+  animals.addEventListener('change', () => {
+    layers.animals = animals.checked;
+    saveLayers(localStorage);
+    invalidate('tracks');
+  });
+  cameras.addEventListener('change', () => {
+    layers.cameras = cameras.checked;
+    saveLayers(localStorage);
+    ctx.map?.showCameras(layers.cameras);
+  });
+}
+
 export function installPanels(): void {
+  installLayerToggles();
   ($('sector-pick') as HTMLSelectElement).addEventListener('change', (ev) => pickSector((ev.target as HTMLSelectElement).value));
   onRender('tracks', renderTracks);
   onRender('panels', () => {

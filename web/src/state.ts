@@ -21,9 +21,18 @@ export class Picture {
   seq = -1;
   time = '';
 
-  // apply applies one feed message. A message whose seq is not the next
-  // one after the last applied asks for a resync (reconnect with resume),
-  // except a snapshot, which always replaces the whole state.
+  // apply applies one feed message. A snapshot always replaces the whole
+  // state. Any other message before the first snapshot asks for a resync
+  // (reconnect), one at or below the last seq applied is ignored, and one
+  // above it is applied even if seqs were skipped: seq numbers every
+  // message of the hub, not of this client. The server folds the track
+  // batches a slow client missed into one delta with the newest batch's
+  // seq and every change since, sends the lowest seq first (so an alert or
+  // heartbeat may come before the delta holding the seqs below it), never
+  // drops an alert (it sends a snapshot instead), and on a resume sends
+  // the missed alerts alone, then a snapshot. Treating a skipped seq as a
+  // loss would reconnect a busy console over and over, and a resume with
+  // missed alerts forever.
   apply(msg: FeedMsg): Applied {
     switch (msg.type) {
       case 'snapshot':
@@ -36,7 +45,6 @@ export class Picture {
       case 'heartbeat': {
         if (this.seq < 0) return { kind: 'resync', reason: 'no snapshot yet' };
         if (msg.seq <= this.seq) return { kind: 'ignored' };
-        if (msg.seq !== this.seq + 1) return { kind: 'resync', reason: `missed messages ${this.seq + 1}–${msg.seq - 1}` };
         this.seq = msg.seq;
         if (msg.type === 'heartbeat') {
           this.time = msg.time;

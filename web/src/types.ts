@@ -72,6 +72,9 @@ export interface Alert {
   crossing?: string;
   predicted_crossing?: string;
   summary: string;
+  // active: the rule's condition still holds (false once it ended, and
+  // for a crossing, which is an instant).
+  active?: boolean;
   raised: string;
   updated: string;
   ack_by?: string;

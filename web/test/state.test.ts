@@ -61,17 +61,31 @@ test('alert changes replace by id', () => {
   assert.deepEqual(p.openAlertsByTrack().get('T-1')?.length, 3);
 });
 
-test('a gap in seq asks for a resync; old messages are ignored', () => {
+test('messages before a snapshot ask for a resync; skipped seqs do not; old messages are ignored', () => {
   const p = new Picture();
   assert.equal(p.apply({ type: 'heartbeat', seq: 5, time: '2026-12-06T20:00:00Z' }).kind, 'resync');
   p.apply({ type: 'snapshot', seq: 5, time: '2026-12-06T20:00:00Z', tracks: [], alerts: [] });
   assert.equal(p.apply({ type: 'heartbeat', seq: 5, time: '2026-12-06T20:00:00Z' }).kind, 'ignored');
   assert.equal(p.apply({ type: 'heartbeat', seq: 6, time: '2026-12-06T20:00:05Z' }).kind, 'ok');
-  const r = p.apply({ type: 'tracks', seq: 9, time: '2026-12-06T20:00:06Z', tracks: [] });
-  assert.equal(r.kind, 'resync');
-  assert.equal(p.seq, 6, 'a message after a gap is not applied');
+  // An alert sent before the coalesced delta that holds seqs 7 and 8.
+  assert.equal(p.apply({ type: 'alert', seq: 9, kind: 'raised', alert: alert(9, 'new') }).kind, 'ok');
+  assert.equal(p.alerts.size, 1);
+  assert.equal(p.apply({ type: 'tracks', seq: 12, time: '2026-12-06T20:00:06Z', tracks: [track('T-9', '2026-12-06T20:00:06Z')] }).kind, 'ok');
+  assert.equal(p.seq, 12);
+  assert.ok(p.tracks.has('T-9'));
+  assert.equal(p.apply({ type: 'alert', seq: 11, kind: 'updated', alert: alert(9, 'acknowledged') }).kind, 'ignored');
   // A snapshot is applied whatever its seq.
   p.apply({ type: 'snapshot', seq: 40, time: '2026-12-06T20:01:00Z', tracks: [], alerts: [] });
   assert.equal(p.seq, 40);
   assert.equal(p.apply({ type: 'error', message: 'signed out' }).kind, 'error');
+});
+
+test('a resume: the missed alerts, then a snapshot', () => {
+  const p = new Picture();
+  p.apply({ type: 'snapshot', seq: 100, time: '2026-12-06T20:00:00Z', tracks: [], alerts: [] });
+  // Reconnected with resume=100: the ring's alerts have gaps between them.
+  assert.equal(p.apply({ type: 'alert', seq: 104, kind: 'raised', alert: alert(1, 'new') }).kind, 'ok');
+  assert.equal(p.apply({ type: 'alert', seq: 131, kind: 'acknowledged', alert: alert(1, 'acknowledged') }).kind, 'ok');
+  assert.equal(p.alerts.get(1)?.state, 'acknowledged');
+  assert.equal(p.apply({ type: 'snapshot', seq: 150, time: '2026-12-06T20:00:30Z', tracks: [], alerts: [alert(1, 'acknowledged')] }).kind, 'ok');
 });
