@@ -357,7 +357,7 @@ func TestBrowser(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	b.waitJS("the queue does not show alert "+id+" acknowledged",
-		fmt.Sprintf(`(() => { const li = document.querySelector('#alert-queue li[data-alert-id="%s"]'); return !li || li.dataset.state !== "new" })()`, id), 15*time.Second)
+		fmt.Sprintf(`(() => { const li = document.querySelector('#alert-queue li[data-alert-id="%s"]'); return !li || li.dataset.state !== "new" })()`, id), 30*time.Second)
 	b.shot("2-acknowledged")
 
 	// Arabic: right to left.

@@ -70,7 +70,13 @@ export async function startAction(id: number, action: AlertAction): Promise<void
 
 async function send(id: number, action: AlertAction, body: { note?: string; to?: string; reason?: string }): Promise<void> {
   try {
-    await alertAction(id, action, body);
+    const a = await alertAction(id, action, body);
+    // Show the new state at once; the feed's own message for the change
+    // follows and carries the same state.
+    if (a && typeof a.id === 'number') {
+      ctx.picture.alerts.set(a.id, a);
+      invalidate('alerts');
+    }
     toast(t('action.done', { action: t(ACTION_KEY[action]), id }));
   } catch (e) {
     const msg = e instanceof ApiError ? e.message : String(e);

@@ -1,7 +1,7 @@
 // Calls to the server's REST API: same origin, session cookie, the CSRF
 // token on every state-changing request, server errors surfaced by message.
 
-import type { Principal } from './types';
+import type { Alert, Principal } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -83,6 +83,7 @@ export async function changePassword(current: string, next: string): Promise<voi
 
 export type AlertAction = 'acknowledge' | 'assign' | 'resolve' | 'dismiss';
 
+// alertAction runs a life-cycle action and returns the alert as it now is.
 export function alertAction(id: number, action: AlertAction, body: { note?: string; to?: string; reason?: string }) {
-  return post<unknown>(`/api/v1/alerts/${encodeURIComponent(String(id))}/${action}`, body);
+  return post<Alert>(`/api/v1/alerts/${encodeURIComponent(String(id))}/${action}`, body);
 }

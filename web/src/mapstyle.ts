@@ -2,7 +2,7 @@
 // (no URL), no glyphs, no sprite. Text labels are HTML markers (labels.ts);
 // symbol layers use icon-image only, with images made by milsymbol.
 
-import type { FilterSpecification, LayerSpecification, StyleSpecification } from '@maplibre/maplibre-gl-style-spec';
+import type { ExpressionSpecification, FilterSpecification, LayerSpecification, StyleSpecification } from '@maplibre/maplibre-gl-style-spec';
 import type { FeatureCollection } from 'geojson';
 
 export type Theme = 'dark' | 'light';
@@ -58,6 +58,19 @@ export const palettes: Record<Theme, Palette> = {
 
 const layerIs = (name: string): FilterSpecification => ['==', ['get', 'layer'], name];
 
+// THREAT_COLOR shades a sector by its threat level (the theater's
+// sectors.yaml); a sector without one keeps the palette's sector colour.
+export const THREAT_COLOR: Record<string, string> = {
+  low: '#3fb950',
+  elevated: '#d29922',
+  high: '#f0883e',
+  critical: '#f85149',
+};
+
+function sectorFill(p: { sector: string }): ExpressionSpecification {
+  return ['match', ['get', 'threat'], ...Object.entries(THREAT_COLOR).flat(), p.sector] as unknown as ExpressionSpecification;
+}
+
 export function buildStyle(theme: Theme): StyleSpecification {
   const p = palettes[theme];
   const layers: LayerSpecification[] = [
@@ -84,7 +97,7 @@ export function buildStyle(theme: Theme): StyleSpecification {
       type: 'fill',
       source: 'theater',
       filter: layerIs('sectors'),
-      paint: { 'fill-color': p.sector, 'fill-opacity': 0.06 },
+      paint: { 'fill-color': sectorFill(p), 'fill-opacity': 0.1 },
     },
     {
       id: 'theater-sectors-line',
@@ -256,7 +269,7 @@ export function themePaint(theme: Theme): [string, string, unknown][] {
     ['countries-line', 'line-color', p.countryLine],
     ['lakes', 'fill-color', p.water],
     ['rivers', 'line-color', p.water],
-    ['theater-sectors', 'fill-color', p.sector],
+    ['theater-sectors', 'fill-color', sectorFill(p)],
     ['theater-sectors-line', 'line-color', p.sectorLine],
     ['theater-border-casing', 'line-color', p.borderCasing],
     [BORDER_LAYER, 'line-color', p.border],
