@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"raqib/internal/auth/audit"
-	"raqib/internal/store/sqlite"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -103,6 +102,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", envOr(os.Getenv, "RAQIB_DATA_DIR", DefaultConfig().DataDir), "the server's data `directory`")
+	dbURL := fs.String("db", os.Getenv("RAQIB_DB"), "the server's PostgreSQL `URL`; empty: SQLite in the data directory (RAQIB_DB)")
 	var keys keyList
 	fs.Var(&keys, "key", "a verifier key `file` to check checkpoint signatures with (repeatable; default: the data directory's)")
 	if err := fs.Parse(args); err != nil {
@@ -146,11 +146,11 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("audit verify %s: %w", source, err)
 		}
 	} else {
-		source = filepath.Join(*data, "raqib.db")
-		if _, err := os.Stat(source); err != nil {
-			return fmt.Errorf("audit verify: %w", err)
+		source = filepath.Join(*data, sqliteFile)
+		if *dbURL != "" {
+			source = "in PostgreSQL"
 		}
-		db, err := sqlite.Open(ctx, source, nil)
+		db, err := openStore(ctx, *dbURL, *data, false, nil)
 		if err != nil {
 			return fmt.Errorf("audit verify: %w", err)
 		}
@@ -177,6 +177,7 @@ func runAuditExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("audit export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", envOr(os.Getenv, "RAQIB_DATA_DIR", DefaultConfig().DataDir), "the server's data `directory`")
+	dbURL := fs.String("db", os.Getenv("RAQIB_DB"), "the server's PostgreSQL `URL`; empty: SQLite in the data directory (RAQIB_DB)")
 	fromS := fs.String("from", "", "first `time` (RFC 3339); empty: from the start")
 	toS := fs.String("to", "", "last `time` (RFC 3339); empty: to the end")
 	out := fs.String("out", "-", "output `file`; - for standard output")
@@ -209,11 +210,7 @@ func runAuditExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := errors.Join(problems...); err != nil {
 		return fmt.Errorf("audit export: %w", err)
 	}
-	path := filepath.Join(*data, "raqib.db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("audit export: %w", err)
-	}
-	db, err := sqlite.Open(ctx, path, nil)
+	db, err := openStore(ctx, *dbURL, *data, false, nil)
 	if err != nil {
 		return fmt.Errorf("audit export: %w", err)
 	}

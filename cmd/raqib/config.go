@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 type Config struct {
 	Addr            string        // listen address, RAQIB_ADDR
 	DataDir         string        // data directory (database, event log), RAQIB_DATA_DIR
+	DB              string        // a postgres:// URL selecting PostgreSQL; empty: SQLite in the data directory, RAQIB_DB
 	TheaterDir      string        // a theater directory replacing the embedded one, RAQIB_THEATER
 	RulesFile       string        // rules configuration YAML replacing the built-in one, RAQIB_RULES
 	LogLevel        string        // debug, info, warn, error; RAQIB_LOG_LEVEL
@@ -90,6 +92,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	}
 	fs.StringVar(&c.Addr, "addr", envOr(getenv, "RAQIB_ADDR", d.Addr), "listen address (RAQIB_ADDR)")
 	fs.StringVar(&c.DataDir, "data", envOr(getenv, "RAQIB_DATA_DIR", d.DataDir), "data directory (RAQIB_DATA_DIR)")
+	fs.StringVar(&c.DB, "db", envOr(getenv, "RAQIB_DB", d.DB), "PostgreSQL `URL` (postgres://user:password@host/db) holding the state; empty: SQLite in the data directory (RAQIB_DB)")
 	fs.StringVar(&c.TheaterDir, "theater", envOr(getenv, "RAQIB_THEATER", ""), "theater directory replacing the embedded Iraq–Syria theater (RAQIB_THEATER)")
 	fs.StringVar(&c.RulesFile, "rules", envOr(getenv, "RAQIB_RULES", ""), "rules configuration YAML replacing the built-in one (RAQIB_RULES)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "RAQIB_LOG_LEVEL", d.LogLevel), "log level: debug, info, warn, error (RAQIB_LOG_LEVEL)")
@@ -125,6 +128,9 @@ func (c Config) Validate() error {
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		problems = append(problems, errors.New("data: the data directory is empty"))
+	}
+	if err := validDBURL(c.DB); err != nil {
+		problems = append(problems, err)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		problems = append(problems, err)
@@ -167,6 +173,25 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(problems...)
+}
+
+// validDBURL accepts an empty database URL (SQLite) or a postgres:// one.
+// The message never repeats the URL: it may hold a password.
+func validDBURL(db string) error {
+	if db == "" {
+		return nil
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return errors.New("db: the URL cannot be parsed")
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return fmt.Errorf("db: scheme %q is not postgres://; leave it empty for SQLite in the data directory", u.Scheme)
+	}
+	if u.Host == "" && u.Query().Get("host") == "" {
+		return errors.New("db: the URL names no host")
+	}
+	return nil
 }
 
 func parseLevel(s string) (slog.Level, error) {

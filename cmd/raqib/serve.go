@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"time"
 
+	"raqib/internal/alert"
 	"raqib/internal/api"
 	"raqib/internal/auth"
 	"raqib/internal/auth/audit"
@@ -24,6 +25,7 @@ import (
 	"raqib/internal/ingest"
 	"raqib/internal/rules"
 	"raqib/internal/sensor"
+	"raqib/internal/store/postgres"
 	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
 	"raqib/web"
@@ -46,7 +48,7 @@ type Main struct {
 	Getenv func(string) string
 	Logger *slog.Logger
 
-	db       *sqlite.DB
+	db       store
 	audit    *audit.Log
 	auth     *auth.Service
 	theater  *theater.Service
@@ -58,6 +60,51 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	tlsCert  string // the served certificate's file when serving HTTPS
+}
+
+// store is what the server and the admin commands use of a database:
+// internal/store/sqlite and internal/store/postgres both provide it.
+type store interface {
+	theater.StateStore
+	alert.Store
+	audit.Store
+	auth.Store
+	Ping(context.Context) error
+	Close() error
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
+// sqliteFile is the SQLite database's file in the data directory.
+const sqliteFile = "raqib.db"
+
+// openStore opens PostgreSQL when dbURL is set, else the SQLite database
+// in the data directory, creating it when create is set.
+func openStore(ctx context.Context, dbURL, dataDir string, create bool, logger *slog.Logger) (store, error) {
+	if dbURL != "" {
+		if err := validDBURL(dbURL); err != nil {
+			return nil, err
+		}
+		db, err := postgres.Open(ctx, dbURL, logger)
+		if err != nil {
+			return nil, err // not a nil *postgres.DB in a non-nil store
+		}
+		return db, nil
+	}
+	path := filepath.Join(dataDir, sqliteFile)
+	if !create {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database in %s (start the server once, or give --data or --db): %w", dataDir, err)
+		}
+	}
+	db, err := sqlite.Open(ctx, path, logger)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
 }
 
 // NewMain returns a Main with the default config.
@@ -99,7 +146,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
-	m.db, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "raqib.db"), m.Logger)
+	m.db, err = openStore(ctx, m.Config.DB, m.Config.DataDir, true, m.Logger)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,7 +15,6 @@ import (
 
 	"raqib/internal/auth"
 	"raqib/internal/auth/audit"
-	"raqib/internal/store/sqlite"
 	"raqib/internal/theater"
 )
 
@@ -32,7 +30,8 @@ const userUsage = `Usage:
   raqib token revoke ID | list [--user NAME]
   raqib request list | approve ID | reject ID --reason TEXT
 
-Every command takes --data DIR (RAQIB_DATA_DIR), the server's data directory; it may run
+Every command takes --data DIR (RAQIB_DATA_DIR), the server's data directory, and
+--db URL (RAQIB_DB) when the server keeps its state in PostgreSQL; it may run
 while the server does. Every change is written to the audit trail as made by "cli:<you>".
 Roles: operator, supervisor, commander, analyst, sensor, administrator. Forces: army,
 border_guards, pmf, reserves, peshmerga, joc.
@@ -42,27 +41,37 @@ border_guards, pmf, reserves, peshmerga, joc.
 // adminCLI is an open database with the account services, for the user,
 // token and request commands.
 type adminCLI struct {
-	db   *sqlite.DB
+	db   store
 	auth *auth.Service
 	ctx  context.Context // with the command line's principal
 }
 
-func openAdminCLI(ctx context.Context, dataDir string) (*adminCLI, error) {
-	path := filepath.Join(dataDir, "raqib.db")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database in %s (start the server once, or give --data): %w", dataDir, err)
-	}
-	return openAccounts(ctx, dataDir)
+// storeLoc is where the admin commands find the database: PostgreSQL at
+// db when set, else SQLite in the data directory, which also holds the
+// audit signer key.
+type storeLoc struct {
+	data string
+	db   string
+}
+
+func openAdminCLI(ctx context.Context, loc storeLoc) (*adminCLI, error) {
+	return openAccountsIn(ctx, loc, false)
 }
 
 // openAccounts opens (creating if need be) the data directory's database
 // with the account services, auditing into its trail.
 func openAccounts(ctx context.Context, dataDir string) (*adminCLI, error) {
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	return openAccountsIn(ctx, storeLoc{data: dataDir}, true)
+}
+
+func openAccountsIn(ctx context.Context, loc storeLoc, create bool) (*adminCLI, error) {
+	dataDir := loc.data
+	if create || loc.db != "" { // the audit signer key lives there too
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
 	}
-	path := filepath.Join(dataDir, "raqib.db")
-	db, err := sqlite.Open(ctx, path, nil)
+	db, err := openStore(ctx, loc.db, dataDir, create, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +108,7 @@ func printProposed(w io.Writer, r auth.Request) {
 }
 
 // withAdmin runs one command on the data directory's accounts.
-func withAdmin(ctx context.Context, data, cmd string, run func(*adminCLI) error) error {
+func withAdmin(ctx context.Context, data storeLoc, cmd string, run func(*adminCLI) error) error {
 	a, err := openAdminCLI(ctx, data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
@@ -111,12 +120,13 @@ func withAdmin(ctx context.Context, data, cmd string, run func(*adminCLI) error)
 	return nil
 }
 
-// adminFlags parses a command's flags, the data directory among them, and
-// returns the positional arguments.
-func adminFlags(name string, args []string, stderr io.Writer, bind func(*flag.FlagSet)) (data string, rest []string, err error) {
+// adminFlags parses a command's flags, the data directory and database
+// among them, and returns the positional arguments.
+func adminFlags(name string, args []string, stderr io.Writer, bind func(*flag.FlagSet)) (data storeLoc, rest []string, err error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&data, "data", envOr(os.Getenv, "RAQIB_DATA_DIR", DefaultConfig().DataDir), "the server's data `directory`")
+	fs.StringVar(&data.data, "data", envOr(os.Getenv, "RAQIB_DATA_DIR", DefaultConfig().DataDir), "the server's data `directory`")
+	fs.StringVar(&data.db, "db", os.Getenv("RAQIB_DB"), "the server's PostgreSQL `URL`; empty: SQLite in the data directory (RAQIB_DB)")
 	if bind != nil {
 		bind(fs)
 	}
@@ -124,7 +134,7 @@ func adminFlags(name string, args []string, stderr io.Writer, bind func(*flag.Fl
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return "", nil, err
+			return storeLoc{}, nil, err
 		}
 		if fs.NArg() == 0 {
 			break
