@@ -72,7 +72,7 @@ func get(t *testing.T, url string) (int, []byte) {
 
 func TestServeEndToEnd(t *testing.T) {
 	m := startMain(t)
-	for _, path := range []string{"/healthz", "/readyz", "/api/v1/sectors", "/api/v1/cameras?sector=S01", "/api/v1/openapi.json", "/metrics"} {
+	for _, path := range []string{"/healthz", "/readyz", "/api/v1/sectors", "/api/v1/cameras?sector=S01", "/api/v1/openapi.json", "/metrics", "/api/v1/audit"} {
 		if code, body := get(t, m.URL()+path); code != 200 {
 			t.Errorf("GET %s: %d %s", path, code, body)
 		}

@@ -192,18 +192,20 @@ func (m *Main) Open(ctx context.Context) error {
 		m.tlsCert = certFile
 	}
 	handler := api.New(api.Config{
-		Logger:   m.Logger,
-		Theater:  m.theater,
-		Ingest:   m.ingest,
-		Tracks:   m.pipe.p,
-		Alerts:   m.pipe.alerts,
-		Feed:     m.pipe.hub,
-		Auth:     api.ServiceAuthenticator{Service: m.auth},
-		Ready:    map[string]api.Pinger{"store": m.db, "event_log": m.evlog},
-		Registry: registry,
-		Version:  buildVersion(),
-		Replay:   newLogReplayer(m.evlog, th, m.rules, m.pipe.live, m.Logger),
-		Web:      web.Dist(),
+		Logger:  m.Logger,
+		Theater: m.theater,
+		Ingest:  m.ingest,
+		Tracks:  m.pipe.p,
+		Alerts:  m.pipe.alerts,
+		Feed:    m.pipe.hub,
+		Auth:    api.ServiceAuthenticator{Service: m.auth},
+		// The audit trail as the API reads it: the store behind it.
+		AuditTrail: m.db,
+		Ready:      map[string]api.Pinger{"store": m.db, "event_log": m.evlog},
+		Registry:   registry,
+		Version:    buildVersion(),
+		Replay:     newLogReplayer(m.evlog, th, m.rules, m.pipe.live, m.Logger),
+		Web:        web.Dist(),
 	})
 	m.server = &http.Server{
 		Handler:           handler,

@@ -242,6 +242,20 @@ func calls(t *testing.T, f *fixture, tgt target) map[string]func(w who) call {
 			}
 			return call{path: fmt.Sprintf("/api/v1/suppressions/%d", sp.ID), want: http.StatusNoContent, object: true, sector: sec}
 		},
+		// Account administration (admin_test.go): each call acts on a
+		// fresh account or request.
+		"GET /api/v1/users":                  get("/api/v1/users"),
+		"POST /api/v1/users":                 f.callAddUser(t),
+		"POST /api/v1/users/{name}/disable":  f.callOnUser(t, "disable", "", http.StatusOK, nil),
+		"POST /api/v1/users/{name}/enable":   f.callOnUser(t, "enable", "", http.StatusAccepted, f.disableUser),
+		"POST /api/v1/users/{name}/unlock":   f.callOnUser(t, "unlock", "", http.StatusOK, nil),
+		"POST /api/v1/users/{name}/password": f.callOnUser(t, "password", `{"password":"a fresh one-time secret"}`, http.StatusNoContent, nil),
+		"POST /api/v1/users/{name}/grant":    f.callOnUser(t, "grant", `{"roles":["analyst"]}`, http.StatusAccepted, nil),
+		"POST /api/v1/users/{name}/revoke":   f.callOnUser(t, "revoke", `{"roles":["operator"]}`, http.StatusOK, nil),
+		"GET /api/v1/requests":               get("/api/v1/requests?state=pending"),
+		"POST /api/v1/requests/{id}/approve": f.callOnRequest(t, "approve", ""),
+		"POST /api/v1/requests/{id}/reject":  f.callOnRequest(t, "reject", `{"reason":"not needed"}`),
+		"GET /api/v1/audit":                  func(who) call { return call{path: "/api/v1/audit", want: http.StatusServiceUnavailable} }, // no trail here; admin_test.go reads a real one
 	}
 }
 

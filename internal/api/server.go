@@ -71,6 +71,12 @@ type Config struct {
 	// Web is the built front end, served at / to anyone (the page only:
 	// every data call needs sign-in); nil serves none.
 	Web fs.FS
+	// Admin holds the account and dual-control request services behind
+	// /api/v1/users and /api/v1/requests; nil takes those of Auth when it
+	// is a ServiceAuthenticator, else those routes answer 503.
+	Admin *auth.Service
+	// AuditTrail is read by GET /api/v1/audit; nil answers 503.
+	AuditTrail AuditTrail
 }
 
 // Server is Raqib's HTTP handler.
@@ -90,6 +96,8 @@ type Server struct {
 	feed      *feed.Hub
 	replay    Replayer
 	web       fs.FS
+	admin     *auth.Service
+	audit     AuditTrail
 	mux       *http.ServeMux
 }
 
@@ -148,6 +156,18 @@ func Routes() []Route {
 		{"POST", "/api/v1/suppressions", "Add an alert suppression with an expiry.", need(auth.ActionSuppressionManage), (*Server).handleSuppressionAdd},
 		{"DELETE", "/api/v1/suppressions/{id}", "Remove an alert suppression.", need(auth.ActionSuppressionManage), (*Server).handleSuppressionRemove},
 		{"GET", "/api/v1/replay", "The picture as it stood at a past time, rebuilt from the event log and streamed as NDJSON.", need(auth.ActionView), (*Server).handleReplay},
+		{"GET", "/api/v1/users", "Every account, without secrets.", need(auth.ActionUserManage), (*Server).handleUserList},
+		{"POST", "/api/v1/users", "Add an account without roles, with a one-time password.", need(auth.ActionUserManage), (*Server).handleUserAdd},
+		{"POST", "/api/v1/users/{name}/disable", "Disable an account at once and end its sessions.", need(auth.ActionUserManage), (*Server).handleUserDisable},
+		{"POST", "/api/v1/users/{name}/enable", "Propose re-enabling a disabled account (dual control).", need(auth.ActionUserManage), (*Server).handleUserEnable},
+		{"POST", "/api/v1/users/{name}/unlock", "Lift the lock of repeated failed sign-ins.", need(auth.ActionUserManage), (*Server).handleUserUnlock},
+		{"POST", "/api/v1/users/{name}/password", "Set another user's one-time password.", need(auth.ActionUserManage), (*Server).handleUserSetPassword},
+		{"POST", "/api/v1/users/{name}/grant", "Propose roles, sectors or clearance for a user (dual control).", need(auth.ActionRoleGrant), (*Server).handleUserGrant},
+		{"POST", "/api/v1/users/{name}/revoke", "Take roles, sectors or clearance away from a user at once.", need(auth.ActionRoleGrant), (*Server).handleUserRevoke},
+		{"GET", "/api/v1/requests", "Dual-control requests waiting for a second person.", need(auth.ActionRoleGrant), (*Server).handleRequestList},
+		{"POST", "/api/v1/requests/{id}/approve", "Approve and apply a request someone else proposed.", need(auth.ActionRoleGrant), (*Server).handleRequestApprove},
+		{"POST", "/api/v1/requests/{id}/reject", "Reject a pending request with a reason.", need(auth.ActionRoleGrant), (*Server).handleRequestReject},
+		{"GET", "/api/v1/audit", "Entries of the audit trail, in sequence order.", need(auth.ActionAuditRead), (*Server).handleAuditList},
 	}
 }
 
@@ -168,6 +188,8 @@ func New(cfg Config) *Server {
 		feed:      cfg.Feed,
 		replay:    cfg.Replay,
 		web:       cfg.Web,
+		admin:     adminServices(cfg),
+		audit:     cfg.AuditTrail,
 		mux:       http.NewServeMux(),
 	}
 	if s.now == nil {
