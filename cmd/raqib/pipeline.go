@@ -31,6 +31,8 @@ func cursorOf(p eventlog.Position) uint64 { return p.StreamSeq<<16 | uint64(p.In
 type liveTheater struct {
 	svc   *theater.Service
 	state atomic.Pointer[liveState]
+	// thresholds are the rules' thresholds as changed under dual control.
+	thresholds *rules.Thresholds
 }
 
 type liveState struct {
@@ -38,7 +40,13 @@ type liveState struct {
 	barriers  map[string]theater.BarrierStatus
 }
 
-var _ rules.LiveState = (*liveTheater)(nil)
+var (
+	_ rules.LiveState  = (*liveTheater)(nil)
+	_ rules.LiveConfig = (*liveTheater)(nil)
+)
+
+// RulesConfig is the rules' current thresholds.
+func (l *liveTheater) RulesConfig() *rules.Config { return l.thresholds.Config() }
 
 func (l *liveTheater) refresh(ctx context.Context) error {
 	cs, err := l.svc.Crossings(ctx, "")
@@ -116,7 +124,7 @@ func (m *Main) openPipeline(ctx context.Context, th *theater.Theater, reg promet
 	if err != nil {
 		return fmt.Errorf("open alerts: %w", err)
 	}
-	live := &liveTheater{svc: m.theater}
+	live := &liveTheater{svc: m.theater, thresholds: m.thresholds.live}
 	if err := live.refresh(ctx); err != nil {
 		return err
 	}
@@ -124,7 +132,7 @@ func (m *Main) openPipeline(ctx context.Context, th *theater.Theater, reg promet
 	p, err := pipeline.New(pipeline.Config{
 		Theater: th,
 		Fusion:  pipeline.FusionConfig(th, 2),
-		Rules:   m.rules,
+		Rules:   m.thresholds.live.Config(),
 		Live:    live,
 		Alerts:  alerts,
 		Logger:  m.Logger,

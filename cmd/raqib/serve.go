@@ -60,6 +60,9 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	tlsCert  string // the served certificate's file when serving HTTPS
+
+	// thresholds holds the live rule thresholds and their dual control.
+	thresholds *sectorThresholds
 }
 
 // store is what the server and the admin commands use of a database:
@@ -176,6 +179,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.rules, err = loadRules(m.Config.RulesFile, th); err != nil {
 		return err
 	}
+	if m.thresholds, err = m.openThresholds(ctx, th); err != nil {
+		return err
+	}
 	if err := m.openPipeline(ctx, th, registry); err != nil {
 		return err
 	}
@@ -206,6 +212,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Version:    buildVersion(),
 		Replay:     newLogReplayer(m.evlog, th, m.rules, m.pipe.live, m.Logger),
 		Web:        web.Dist(),
+		Thresholds: m.thresholds,
 	})
 	m.server = &http.Server{
 		Handler:           handler,

@@ -166,6 +166,9 @@ func calls(t *testing.T, f *fixture, tgt target) map[string]func(w who) call {
 			return call{path: fmt.Sprintf("/api/v1/alerts/%d/%s", id, action), body: body, want: http.StatusOK, object: true, sector: sec}
 		}
 	}
+	unavailable := func(path, body string) func(who) call {
+		return func(who) call { return call{path: path, body: body, want: http.StatusServiceUnavailable} }
+	}
 	return map[string]func(who) call{
 		"GET /healthz":             get("/healthz"),
 		"GET /readyz":              get("/readyz"),
@@ -256,6 +259,17 @@ func calls(t *testing.T, f *fixture, tgt target) map[string]func(w who) call {
 		"POST /api/v1/requests/{id}/approve": f.callOnRequest(t, "approve", ""),
 		"POST /api/v1/requests/{id}/reject":  f.callOnRequest(t, "reject", `{"reason":"not needed"}`),
 		"GET /api/v1/audit":                  func(who) call { return call{path: "/api/v1/audit", want: http.StatusServiceUnavailable} }, // no trail here; admin_test.go reads a real one
+
+		// No thresholds service here; thresholds_test.go and cmd/raqib
+		// drive the real one.
+		"GET /api/v1/sectors/{id}/thresholds": unavailable("/api/v1/sectors/"+sec+"/thresholds", ""),
+		"POST /api/v1/sectors/{id}/thresholds": unavailable("/api/v1/sectors/"+sec+"/thresholds",
+			`{"approach":{"within":"15m"}}`),
+		"GET /api/v1/sectors/{id}/thresholds/requests": unavailable("/api/v1/sectors/"+sec+"/thresholds/requests", ""),
+		"POST /api/v1/sectors/{id}/thresholds/requests/{request}/approve": unavailable(
+			"/api/v1/sectors/"+sec+"/thresholds/requests/1/approve", ""),
+		"POST /api/v1/sectors/{id}/thresholds/requests/{request}/reject": unavailable(
+			"/api/v1/sectors/"+sec+"/thresholds/requests/1/reject", `{"reason":"not needed"}`),
 	}
 }
 

@@ -75,6 +75,8 @@ type Config struct {
 	// /api/v1/users and /api/v1/requests; nil takes those of Auth when it
 	// is a ServiceAuthenticator, else those routes answer 503.
 	Admin *auth.Service
+	// Thresholds serves /api/v1/sectors/{id}/thresholds; nil answers 503.
+	Thresholds Thresholds
 	// AuditTrail is read by GET /api/v1/audit; nil answers 503.
 	AuditTrail AuditTrail
 }
@@ -99,6 +101,9 @@ type Server struct {
 	admin     *auth.Service
 	audit     AuditTrail
 	mux       *http.ServeMux
+
+	// thresholds reads and proposes sector rule thresholds.
+	thresholds Thresholds
 }
 
 // Route is one entry of the route table. The table drives the mux, the
@@ -131,6 +136,11 @@ func Routes() []Route {
 		{"GET", "/api/v1/theater", "All theater layers as a GeoJSON FeatureCollection.", need(auth.ActionView), (*Server).handleTheater},
 		{"GET", "/api/v1/sectors", "The sectors along the border.", need(auth.ActionView), (*Server).handleSectorList},
 		{"GET", "/api/v1/sectors/{id}", "One sector with its cameras, crossings, barriers and posts.", need(auth.ActionView), (*Server).handleSectorGet},
+		{"GET", "/api/v1/sectors/{id}/thresholds", "The rule thresholds a sector is judged by.", need(auth.ActionView), (*Server).handleThresholdsGet},
+		{"POST", "/api/v1/sectors/{id}/thresholds", "Propose new rule thresholds for a sector; a second person approves.", need(auth.ActionSectorThresholds), (*Server).handleThresholdsPropose},
+		{"GET", "/api/v1/sectors/{id}/thresholds/requests", "A sector's threshold changes waiting for a second person.", need(auth.ActionView), (*Server).handleThresholdRequests},
+		{"POST", "/api/v1/sectors/{id}/thresholds/requests/{request}/approve", "Approve and apply a threshold change someone else proposed.", need(auth.ActionSectorThresholds), (*Server).handleThresholdsApprove},
+		{"POST", "/api/v1/sectors/{id}/thresholds/requests/{request}/reject", "Reject a pending threshold change with a reason.", need(auth.ActionSectorThresholds), (*Server).handleThresholdsReject},
 		{"GET", "/api/v1/cameras", "Thermal cameras, optionally of one sector.", need(auth.ActionView), (*Server).handleCameraList},
 		{"GET", "/api/v1/crossings", "Official crossings with their current status.", need(auth.ActionView), (*Server).handleCrossingList},
 		{"GET", "/api/v1/crossings/{id}/history", "A crossing's status history.", need(auth.ActionView), (*Server).handleCrossingHistory},
@@ -192,6 +202,7 @@ func New(cfg Config) *Server {
 		audit:     cfg.AuditTrail,
 		mux:       http.NewServeMux(),
 	}
+	s.thresholds = cfg.Thresholds
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -37,7 +37,11 @@ type Stats struct {
 // track, its previous judgement, so that it reports transitions only. Step
 // and Reset must be called from one goroutine; Stats is safe from any.
 type Engine struct {
-	env    env
+	env env
+	// source, when the live state supplies thresholds, is read before each
+	// step; cfg is the configuration env.tab was compiled from.
+	source LiveConfig
+	cfg    *Config
 	tracks map[string]*trackState
 	groups groups
 	// friends holds own units' latest positions.
@@ -73,6 +77,10 @@ func New(th *theater.Theater, cfg *Config, live LiveState) *Engine {
 			live: live,
 		},
 		tracks: map[string]*trackState{},
+		cfg:    cfg,
+	}
+	if lc, ok := live.(LiveConfig); ok {
+		e.source = lc
 	}
 	e.friends.init()
 	e.groups.init(e.env.tab, midLatitude(th))
@@ -85,6 +93,7 @@ func New(th *theater.Theater, cfg *Config, live LiveState) *Engine {
 // deleted or merged into another is forgotten after its open conditions
 // end. The returned slice is the caller's.
 func (e *Engine) Step(us []fusion.Update) []Event {
+	e.reload()
 	dst := e.scratch[:0]
 	var judged, forgotten uint64
 	var now int64
@@ -151,6 +160,20 @@ func (e *Engine) forget(dst []Event, st *trackState, tr *fusion.Track) []Event {
 	e.groups.remove(st)
 	delete(e.tracks, tr.ID)
 	return dst
+}
+
+// reload takes up the live state's thresholds when they have changed.
+func (e *Engine) reload() {
+	if e.source == nil {
+		return
+	}
+	cfg := e.source.RulesConfig()
+	if cfg == nil || cfg == e.cfg {
+		return
+	}
+	e.cfg = cfg
+	e.env.tab = compile(cfg, e.env.th)
+	e.groups.retable(e.env.tab)
 }
 
 // Reset drops every track memory and open group without raising events,

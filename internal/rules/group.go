@@ -106,6 +106,15 @@ func (g *groups) init(tab *table, lat0 float64) {
 	}
 }
 
+// retable takes up new thresholds, refiling the grid when the largest
+// group radius changed its cell size. Open groups are kept.
+func (g *groups) retable(tab *table) {
+	g.tab = tab
+	if cell := max(tab.maxGroupRadius, herdRadius, 100); cell != g.grid.cell {
+		g.grid.resize(cell)
+	}
+}
+
 // place files a judged track's latest state.
 func (g *groups) place(st *trackState, tr *fusion.Track) {
 	m := &st.mem
@@ -165,6 +174,18 @@ func (gr *grid) release(i int32) {
 	gr.unfile(i)
 	gr.slots[i] = slot{at: -1}
 	gr.free = append(gr.free, i)
+}
+
+// resize files every slot again under cells of a new size.
+func (gr *grid) resize(cell float64) {
+	gr.cell = cell
+	clear(gr.cells)
+	for i := range gr.slots {
+		if gr.slots[i].at >= 0 {
+			gr.slots[i].at = -1
+			gr.move(int32(i))
+		}
+	}
 }
 
 // move refiles a slot after its position changed.
