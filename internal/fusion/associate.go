@@ -180,7 +180,7 @@ func (s *shard) solve(b *batch, lo, rows int) []int {
 		row := s.cost[r*cols : (r+1)*cols]
 		minLD := inf
 		for c := range s.cands {
-			d2, ld := pairCost(&s.cands[c].pred, z)
+			d2, det := pairCost(&s.cands[c].pred, z)
 			if d2 > gate {
 				row[c] = inf
 				continue
@@ -189,6 +189,7 @@ func (s *shard) solve(b *batch, lo, rows int) []int {
 				row[c] = inf
 				continue
 			}
+			ld := math.Log(det)
 			row[c] = d2 + ld
 			minLD = min(minLD, ld)
 		}
@@ -236,11 +237,13 @@ func (s *shard) independent(rows, cols int) ([]int, bool) {
 	return out, true
 }
 
-// pairCost returns the squared Mahalanobis distance of z from pred and ln
-// det S, +Inf when S is singular.
-func pairCost(pred *State, z *obsVec) (d2, lnDet float64) {
+// pairCost returns the squared Mahalanobis distance of z from pred and
+// det S, d² = +Inf when S is singular. A pair's cost beside d² is ln det S;
+// callers take the logarithm only for pairs inside the gate, since most
+// candidates in dense clutter are not.
+func pairCost(pred *State, z *obsVec) (d2, det float64) {
 	nu, S := pred.Innovation(z.x, z.y, z.r)
-	det := S[0][0]*S[1][1] - S[0][1]*S[1][0]
+	det = S[0][0]*S[1][1] - S[0][1]*S[1][0]
 	if !(det > 0) || math.IsInf(det, 0) {
 		return inf, 0
 	}
@@ -248,7 +251,7 @@ func pairCost(pred *State, z *obsVec) (d2, lnDet float64) {
 	if math.IsNaN(d2) {
 		return inf, 0
 	}
-	return d2, math.Log(det)
+	return d2, det
 }
 
 // associate applies measurement m (z in the frame, at time t) to track tr
@@ -300,10 +303,11 @@ func (s *shard) routeScore(m *Measurement, t int64) (tier int, cost float64) {
 	s.candidates(m, &z, t, nil)
 	tier, cost = 2, 0
 	for i := range s.cands {
-		d2, ld := pairCost(&s.cands[i].pred, &z)
+		d2, det := pairCost(&s.cands[i].pred, &z)
 		if d2 > s.cfg.Gate {
 			continue
 		}
+		ld := math.Log(det)
 		ti := 0
 		if s.cands[i].tr.status == StatusTentative {
 			ti = 1
