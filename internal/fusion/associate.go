@@ -51,9 +51,9 @@ func queryRadius(m *Measurement, gate float64) float64 {
 	return min(r, capPersonM)
 }
 
-// candidates appends to s.cands the tracks that may be near z at time t
-// and are not yet stamped with the current scan, predicted to t. skip
-// leaves a track out.
+// candidates appends to s.near the slots of the tracks that may be near
+// z at time t and are not yet stamped with the current scan, and stamps
+// them. skip leaves a track out. predict then makes them s.cands.
 func (s *shard) candidates(m *Measurement, z *obsVec, t int64, skip func(*track) bool) {
 	r := queryRadius(m, s.cfg.Gate)
 	s.query = s.grid.Query(z.x, z.y, r+motionSlackM, s.query[:0])
@@ -68,7 +68,22 @@ func (s *shard) candidates(m *Measurement, z *obsVec, t int64, skip func(*track)
 			continue
 		}
 		tr.stamp = s.stamp
-		tr.hist.fold(s.cutoff)
+		s.near = append(s.near, slot)
+	}
+}
+
+// predict fills s.cands with the tracks of s.near, in that order,
+// predicted to t; a track whose history does not reach back to t is left
+// out.
+func (s *shard) predict(t int64) {
+	s.cands = slices.Grow(s.cands[:0], len(s.near))
+	for _, slot := range s.near {
+		tr := s.tracks[slot]
+		if t < tr.t {
+			// A late scan reads the history: fold it first. Otherwise the
+			// fold waits until the track is updated (see associate).
+			tr.hist.fold(s.cutoff)
+		}
 		pred, at, ok := tr.stateAt(t)
 		if !ok {
 			continue
@@ -89,14 +104,15 @@ func (s *shard) scan(b *batch, lo, hi int) {
 		return
 	}
 	s.stamp++
-	s.cands = s.cands[:0]
+	s.near = s.near[:0]
 	for k := lo; k < hi; k++ {
 		s.candidates(b.measurement(s.in[k]), &s.loc[k], t, nil)
 	}
+	slices.Sort(s.near)
+	s.predict(t)
 	rows, cols := hi-lo, len(s.cands)
 	var assign []int
 	if cols > 0 {
-		slices.SortFunc(s.cands, func(a, b cand) int { return int(a.tr.slot) - int(b.tr.slot) })
 		assign = s.solve(b, lo, rows)
 	}
 	for r := range rows {
@@ -170,16 +186,29 @@ func contradicts(tr *track, m *Measurement) bool {
 // row's best-fitting candidate costs only its d², plus a term for the
 // report's doubt so that where rows compete for a track the confident
 // report wins; leaving a row and a column unassigned costs Gate each.
+// The assignment is solved cluster by cluster (see solveClusters).
 func (s *shard) solve(b *batch, lo, rows int) []int {
 	cols := len(s.cands)
 	gate := s.cfg.Gate
 	s.cost = slices.Grow(s.cost[:0], rows*cols)[:rows*cols]
+	s.pos = slices.Grow(s.pos[:0], cols)[:cols]
+	for c := range s.cands {
+		p := &s.cands[c].pred
+		s.pos[c] = candPos{x: p.X[0], y: p.X[1], lam: reachVar(p)}
+	}
+	s.cw.edges = s.cw.edges[:0]
 	for r := range rows {
 		z := &s.loc[lo+r]
 		m := b.measurement(s.in[lo+r])
 		row := s.cost[r*cols : (r+1)*cols]
+		first := len(s.cw.edges)
 		minLD := inf
-		for c := range s.cands {
+		for c := range s.pos {
+			cp := &s.pos[c]
+			if dx, dy := z.x-cp.x, z.y-cp.y; farOutside(dx*dx+dy*dy, cp.lam+z.r, gate) {
+				row[c] = inf
+				continue
+			}
 			d2, det := pairCost(&s.cands[c].pred, z)
 			if d2 > gate {
 				row[c] = inf
@@ -192,49 +221,56 @@ func (s *shard) solve(b *batch, lo, rows int) []int {
 			ld := math.Log(det)
 			row[c] = d2 + ld
 			minLD = min(minLD, ld)
+			s.cw.edges = append(s.cw.edges, int32(r*cols+c))
 		}
 		bias := confidenceCost * (1 - min(max(m.Confidence, 0), 1))
-		for c := range row {
-			row[c] += bias - minLD
+		shift := bias - minLD
+		if math.IsInf(shift, 0) || math.IsNaN(shift) {
+			// No pair is gated (or the confidence is not a number): every
+			// entry becomes NaN, which Assign forbids.
+			for c := range row {
+				row[c] += shift
+			}
+			continue
+		}
+		// A finite shift leaves the other entries at +Inf.
+		for _, e := range s.cw.edges[first:] {
+			s.cost[e] += shift
 		}
 	}
-	// When no candidate is gated with two rows the rows are independent:
-	// each takes its cheapest column.
-	if out, ok := s.independent(rows, cols); ok {
-		return out
+	if rows*cols > math.MaxInt32 {
+		return Assign(s.cost, rows, cols, gate, &s.aw)
 	}
-	return Assign(s.cost, rows, cols, gate, &s.aw)
+	return solveClusters(s.cost, rows, cols, gate, &s.cw, &s.aw)
 }
 
-// independent solves the scan without the Hungarian method when no
-// column is gated with more than one row.
-func (s *shard) independent(rows, cols int) ([]int, bool) {
-	if rows > 1 {
-		for c := range cols {
-			n := 0
-			for r := range rows {
-				if !math.IsInf(s.cost[r*cols+c], 1) {
-					n++
-				}
-			}
-			if n > 1 {
-				return nil, false
-			}
-		}
-	}
-	out := growInts(s.aw.out, rows)
-	s.aw.out = out
-	limit := 2 * s.cfg.Gate
-	for r := range rows {
-		out[r] = -1
-		best := limit
-		for c, v := range s.cost[r*cols : (r+1)*cols] {
-			if v < best || (v == best && out[r] < 0) {
-				out[r], best = c, v
-			}
-		}
-	}
-	return out, true
+// candPos is a candidate's predicted position and the reachVar of its
+// covariance, packed for the gate's first test.
+type candPos struct {
+	x, y, lam float64
+}
+
+// reachVar bounds from above the largest eigenvalue of the position
+// covariance of pred: an innovation of squared length ν² has d² ≥ ν² /
+// (reachVar + r) when S is positive definite.
+func reachVar(pred *State) float64 {
+	a, b := pred.P[0][0], pred.P[1][1]
+	off := (pred.P[0][1] + pred.P[1][0]) / 2
+	h := (a - b) / 2
+	return (a+b)/2 + math.Sqrt(h*h+off*off)
+}
+
+// farOutsideMargin is the relative margin of farOutside, far above the
+// rounding of pairCost, so that a pair it rejects is one pairCost would
+// have put outside the gate too.
+const farOutsideMargin = 1e-6
+
+// farOutside reports whether an innovation of squared length nu2 is
+// certainly outside the gate for an innovation covariance whose largest
+// eigenvalue is at most lam: then d² ≥ nu2/lam > gate. It never rejects a
+// pair when lam is not positive or not a number (pairCost decides).
+func farOutside(nu2, lam, gate float64) bool {
+	return lam > 0 && nu2 > gate*lam*(1+farOutsideMargin)
 }
 
 // pairCost returns the squared Mahalanobis distance of z from pred and
@@ -258,6 +294,10 @@ func pairCost(pred *State, z *obsVec) (d2, det float64) {
 // from its predicted state; false when the filter refused it.
 func (s *shard) associate(tr *track, pred *State, at int, m *Measurement, z *obsVec, t int64) bool {
 	late := at < tr.hist.n
+	// Entries older than the cutoff leave the history before it changes,
+	// as they would have when the track was taken as a candidate: folding
+	// later with the same or a later cutoff gives the same history.
+	tr.hist.fold(s.cutoff)
 	if !tr.apply(pred, z, t) {
 		return false
 	}
@@ -299,8 +339,9 @@ func (s *shard) routeScore(m *Measurement, t int64) (tier int, cost float64) {
 	x, y := s.frame.Forward(m.Pos)
 	z := obsVec{x: x, y: y, r: m.SigmaM * m.SigmaM}
 	s.stamp++
-	s.cands = s.cands[:0]
+	s.near = s.near[:0]
 	s.candidates(m, &z, t, nil)
+	s.predict(t)
 	tier, cost = 2, 0
 	for i := range s.cands {
 		d2, det := pairCost(&s.cands[i].pred, &z)

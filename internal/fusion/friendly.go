@@ -26,9 +26,10 @@ func (s *shard) friendlyFix(m *Measurement, z *obsVec, t int64) {
 		return
 	}
 	s.stamp++
-	s.cands = s.cands[:0]
+	s.near = s.near[:0]
 	s.candidates(m, z, t, func(tr *track) bool { return tr.friendly || tr.animal() })
-	slices.SortFunc(s.cands, func(a, b cand) int { return int(a.tr.slot) - int(b.tr.slot) })
+	slices.Sort(s.near)
+	s.predict(t)
 	best, bestD2 := -1, s.cfg.Gate
 	for i := range s.cands {
 		if d2, _ := pairCost(&s.cands[i].pred, z); d2 <= bestD2 {

@@ -52,7 +52,14 @@ type simFeed struct {
 
 func newSimFeed(tb testing.TB, scenario string, d time.Duration, truth bool) *simFeed {
 	tb.Helper()
-	g, err := sim.New(loadTheater(tb), sim.Options{Scenario: scenario, Seed: 1, Duration: d})
+	return newSimFeedAt(tb, scenario, d, truth, "")
+}
+
+// newSimFeedAt is newSimFeed at the given intensity of clutter and
+// animals; "" is the simulator's default (realistic).
+func newSimFeedAt(tb testing.TB, scenario string, d time.Duration, truth bool, in sim.Intensity) *simFeed {
+	tb.Helper()
+	g, err := sim.New(loadTheater(tb), sim.Options{Scenario: scenario, Seed: 1, Duration: d, Intensity: in})
 	if err != nil {
 		tb.Fatal(err)
 	}

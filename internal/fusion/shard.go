@@ -47,10 +47,13 @@ type shard struct {
 
 	// Scratch for one scan.
 	stamp uint32
+	near  []int32 // slots of the tracks found near the scan
 	cands []cand
 	cost  []float64
+	pos   []candPos // per candidate: where it is predicted
 	query []int32
 	aw    AssignWork
+	cw    clusterWork
 
 	stats shardStats
 }

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"raqib/internal/sim"
 )
 
 // The benchmark replays two minutes of the simulator's infiltration-anbar
@@ -20,19 +22,45 @@ var (
 func benchData(b *testing.B) ([][]Measurement, int) {
 	b.Helper()
 	benchOnce.Do(func() {
-		feed := newSimFeed(b, "infiltration-anbar", 2*time.Minute, false)
-		for {
-			bs := feed.step()
-			if bs == nil {
-				break
-			}
-			for _, ms := range bs {
-				benchBatches = append(benchBatches, ms)
-				benchCount += len(ms)
-			}
-		}
+		benchBatches, benchCount = feedBatches(newSimFeed(b, "infiltration-anbar", 2*time.Minute, false))
 	})
 	return benchBatches, benchCount
+}
+
+// The surge benchmark replays 20 simulated seconds of infiltration-anbar
+// at surge intensity: ten times the clutter and animals, about 50,000
+// observations a second and some 25,000 tracks at once.
+
+var (
+	surgeOnce    sync.Once
+	surgeBatches [][]Measurement
+	surgeCount   int
+)
+
+func surgeData(b *testing.B) ([][]Measurement, int) {
+	b.Helper()
+	surgeOnce.Do(func() {
+		feed := newSimFeedAt(b, "infiltration-anbar", 20*time.Second, false, sim.IntensitySurge)
+		surgeBatches, surgeCount = feedBatches(feed)
+	})
+	return surgeBatches, surgeCount
+}
+
+// feedBatches runs feed to its end and returns its batches and the
+// number of measurements in them.
+func feedBatches(feed *simFeed) ([][]Measurement, int) {
+	var out [][]Measurement
+	n := 0
+	for {
+		bs := feed.step()
+		if bs == nil {
+			return out, n
+		}
+		for _, ms := range bs {
+			out = append(out, ms)
+			n += len(ms)
+		}
+	}
 }
 
 // shardedConfig splits the border in n shards of equal chainage, as the
@@ -66,22 +94,46 @@ func BenchmarkTracker(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			batches, n := benchData(b)
-			cfg := shardedConfig(b, c.shards)
-			cfg.Workers = c.workers
-			b.ReportAllocs()
-			iters := 0
-			for b.Loop() {
-				tr, err := New(cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, ms := range batches {
-					tr.Process(ms)
-				}
-				tr.Close()
-				iters++
-			}
-			b.ReportMetric(float64(n)*float64(iters)/b.Elapsed().Seconds(), "meas/s")
+			benchReplay(b, batches, n, c.shards, c.workers)
 		})
 	}
+}
+
+func BenchmarkTrackerSurge(b *testing.B) {
+	for _, c := range []struct {
+		name            string
+		shards, workers int
+	}{
+		{"shards=2/workers=2", 2, 2},
+		{"shards=1/workers=1", 1, 1},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			batches, n := surgeData(b)
+			benchReplay(b, batches, n, c.shards, c.workers)
+		})
+	}
+}
+
+// benchReplay feeds the n measurements of batches, in order, to a new
+// tracker per iteration and reports the throughput.
+func benchReplay(b *testing.B, batches [][]Measurement, n, shards, workers int) {
+	b.Helper()
+	cfg := shardedConfig(b, shards)
+	cfg.Workers = workers
+	b.ReportAllocs()
+	iters := 0
+	for b.Loop() {
+		tr, err := New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, ms := range batches {
+			tr.Process(ms)
+		}
+		tr.Close()
+		iters++
+	}
+	total := float64(n) * float64(iters)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "meas/s")
+	b.ReportMetric(b.Elapsed().Seconds()*1e6/total, "µs/meas")
 }
