@@ -64,12 +64,19 @@ func (q *delivery) push(sendMs int64, o Observation) {
 }
 
 // flush appends to dst, in send order, every observation due before
-// untilMs, a multiple of slotMs.
-func (q *delivery) flush(untilMs int64, dst []Observation) []Observation {
+// untilMs, a multiple of slotMs, and to marks where each slot's part ends.
+func (q *delivery) flush(untilMs int64, dst []Observation, marks []slotMark) ([]Observation, []slotMark) {
 	for ; (q.base+1)*slotMs <= untilMs; q.base++ {
 		dst = q.flushSlot(q.base, dst)
+		marks = append(marks, slotMark{untilMs: (q.base + 1) * slotMs, end: len(dst)})
 	}
-	return dst
+	return dst, marks
+}
+
+// slotMark is the end of one delivery slot in a step's observations.
+type slotMark struct {
+	untilMs int64 // the slot's end, relative to the start
+	end     int   // index in the step's observations just past the slot
 }
 
 // drain appends everything still queued.

@@ -61,8 +61,18 @@ func (s Stats) ActorCount() int {
 type Batch struct {
 	From, Until  time.Time
 	Observations []Observation
-	Heartbeats   []Heartbeat
-	Truth        []TruthRecord
+	// Due splits Observations by send time: the observations before
+	// Due[i].End are due by Due[i].Until. A paced run sends each part at
+	// its time, as cameras do, rather than the whole step at its end.
+	Due        []Due
+	Heartbeats []Heartbeat
+	Truth      []TruthRecord
+}
+
+// Due is the end of the part of a step's observations due by Until.
+type Due struct {
+	Until time.Time
+	End   int
 }
 
 // Generator runs a scenario over a theater, one step of simulated time at
@@ -88,6 +98,7 @@ type Generator struct {
 	waiting []*actor // not yet out, by departure
 	active  []*actor
 	queue   delivery
+	marks   []slotMark // scratch for Step
 
 	noTruth bool // the truth is not wanted: skip making it
 	stats   Stats
@@ -167,6 +178,7 @@ func (g *Generator) Step() (*Batch, bool) {
 	b := &g.batch
 	b.From, b.Until = g.timeAt(t0), g.timeAt(t1)
 	b.Observations, b.Heartbeats, b.Truth = b.Observations[:0], b.Heartbeats[:0], b.Truth[:0]
+	b.Due = b.Due[:0]
 	g.truthMs = g.truthMs[:0]
 	if t0 == 0 {
 		g.addTruth(0, g.scenarioRecord())
@@ -185,11 +197,15 @@ func (g *Generator) Step() (*Batch, bool) {
 		}
 	}
 	g.active = slices.DeleteFunc(g.active, func(a *actor) bool { return a.gone })
+	g.marks = g.marks[:0]
+	b.Observations, g.marks = g.queue.flush(t1, b.Observations, g.marks)
+	for _, m := range g.marks {
+		b.Due = append(b.Due, Due{Until: g.timeAt(min(m.untilMs, t1)), End: m.end})
+	}
 	if final {
 		b.Observations = g.queue.drain(b.Observations)
+		b.Due = append(b.Due, Due{Until: b.Until, End: len(b.Observations)})
 		g.done = true
-	} else {
-		b.Observations = g.queue.flush(t1, b.Observations)
 	}
 	g.sortTruth()
 	slices.SortStableFunc(b.Heartbeats, func(x, y Heartbeat) int { return x.Time.Compare(y.Time) })

@@ -33,12 +33,26 @@ func Run(ctx context.Context, g *Generator, sinks Sinks, speed float64) (Summary
 			break
 		}
 		sum.Reached = b.Until
-		// Hold the step's records until its end: none leaves before its
-		// send time.
-		paced := speed <= 0 || sleepUntil(ctx, began.Add(time.Duration(float64(b.Until.Sub(g.opts.Start))/speed)))
-		err := writeBatch(ctx, sinks, b)
-		if err == nil && speed > 0 {
-			err = flushSinks(ctx, sinks)
+		wall := func(t time.Time) time.Time {
+			return began.Add(time.Duration(float64(t.Sub(g.opts.Start)) / speed))
+		}
+		var err error
+		paced := true
+		if speed > 0 {
+			// Each part of the step leaves at its send time, none before;
+			// the heartbeats and the truth at the step's end.
+			paced, err = sendPaced(ctx, sinks.Observations, b, wall)
+			paced = paced && sleepUntil(ctx, wall(b.Until))
+			if err == nil && paced {
+				b := *b
+				b.Observations = nil
+				err = writeBatch(ctx, sinks, &b)
+			}
+			if err == nil && paced {
+				err = flushSinks(ctx, sinks)
+			}
+		} else {
+			err = writeBatch(ctx, sinks, b)
 		}
 		if err != nil && ctx.Err() != nil || !paced {
 			sum.Interrupted = true
@@ -51,6 +65,31 @@ func Run(ctx context.Context, g *Generator, sinks Sinks, speed float64) (Summary
 	// Flush with a context of its own: what was made is worth writing even
 	// after an interrupt.
 	return finish(flushSinks(context.WithoutCancel(ctx), sinks))
+}
+
+// sendPaced writes each due part of b's observations to s at its wall
+// time and flushes it; false if ctx ended while waiting.
+func sendPaced(ctx context.Context, s Sink[Observation], b *Batch, wall func(time.Time) time.Time) (bool, error) {
+	if s == nil {
+		return true, nil
+	}
+	from := 0
+	for _, d := range b.Due {
+		if !sleepUntil(ctx, wall(d.Until)) {
+			return false, nil
+		}
+		if d.End == from {
+			continue
+		}
+		if err := s.Write(ctx, b.Observations[from:d.End]); err != nil {
+			return true, fmt.Errorf("observations: %w", err)
+		}
+		if err := s.Flush(ctx); err != nil {
+			return true, fmt.Errorf("observations: %w", err)
+		}
+		from = d.End
+	}
+	return true, nil
 }
 
 func writeBatch(ctx context.Context, s Sinks, b *Batch) error {

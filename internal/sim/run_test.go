@@ -37,3 +37,66 @@ func TestRunPacesAndStops(t *testing.T) {
 		t.Error("Run accepted a negative speed")
 	}
 }
+
+// wallSink records when each write happened and what it held.
+type wallSink struct {
+	writes []time.Time
+	obs    [][]Observation
+}
+
+func (w *wallSink) Write(_ context.Context, recs []Observation) error {
+	w.writes = append(w.writes, time.Now())
+	w.obs = append(w.obs, append([]Observation(nil), recs...))
+	return nil
+}
+
+func (w *wallSink) Flush(context.Context) error { return nil }
+
+// A paced run sends a step's observations as they fall due, over the
+// step, never before they were made, and the same ones as an unpaced run.
+func TestRunSendsEachPartWhenDue(t *testing.T) {
+	const speed = 5
+	opts := Options{Scenario: "quiet-night", Seed: 2, Start: testStart, Duration: 3 * time.Second}
+	g, err := New(testTheater(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paced wallSink
+	began := time.Now()
+	if _, err := Run(context.Background(), g, Sinks{Observations: &paced}, speed); err != nil {
+		t.Fatal(err)
+	}
+	g, err = New(testTheater(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fast wallSink
+	if _, err := Run(context.Background(), g, Sinks{Observations: &fast}, 0); err != nil {
+		t.Fatal(err)
+	}
+	var got, want []Observation
+	for i, part := range paced.obs {
+		for _, o := range part {
+			made := began.Add(o.Time.Sub(testStart) / speed)
+			if paced.writes[i].Before(made) {
+				t.Fatalf("%s #%d made at %v was sent at %v", o.Sensor, o.Seq, made.Sub(began), paced.writes[i].Sub(began))
+			}
+		}
+		got = append(got, part...)
+	}
+	for _, part := range fast.obs {
+		want = append(want, part...)
+	}
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("paced run sent %d observations, unpaced %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Sensor != want[i].Sensor || got[i].Seq != want[i].Seq {
+			t.Fatalf("observation %d: paced %s #%d, unpaced %s #%d", i, got[i].Sensor, got[i].Seq, want[i].Sensor, want[i].Seq)
+		}
+	}
+	// Three steps of a second, delivered in slots of 100 ms.
+	if len(paced.writes) < 15 {
+		t.Errorf("paced run sent %d parts in 3 steps: want them spread over each step", len(paced.writes))
+	}
+}
