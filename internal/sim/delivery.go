@@ -63,32 +63,38 @@ func (q *delivery) push(sendMs int64, o Observation) {
 	q.slots[i] = append(q.slots[i], queued{sendMs: sendMs, gen: q.gen, obs: o})
 }
 
+// paceMs is the resolution of a paced run's sending: the records due in
+// each paceMs go out together.
+const paceMs = 10
+
 // flush appends to dst, in send order, every observation due before
-// untilMs, a multiple of slotMs, and to marks where each slot's part ends.
+// untilMs, a multiple of slotMs, and to marks where the part due in each
+// paceMs ends.
 func (q *delivery) flush(untilMs int64, dst []Observation, marks []slotMark) ([]Observation, []slotMark) {
 	for ; (q.base+1)*slotMs <= untilMs; q.base++ {
-		dst = q.flushSlot(q.base, dst)
-		marks = append(marks, slotMark{untilMs: (q.base + 1) * slotMs, end: len(dst)})
+		dst = q.flushSlot(q.base, dst, &marks)
 	}
 	return dst, marks
 }
 
-// slotMark is the end of one delivery slot in a step's observations.
+// slotMark is the end of the part of a step's observations due by untilMs.
 type slotMark struct {
-	untilMs int64 // the slot's end, relative to the start
-	end     int   // index in the step's observations just past the slot
+	untilMs int64 // relative to the start
+	end     int   // index in the step's observations just past the part
 }
 
 // drain appends everything still queued.
 func (q *delivery) drain(dst []Observation) []Observation {
 	for range q.slots {
-		dst = q.flushSlot(q.base, dst)
+		dst = q.flushSlot(q.base, dst, nil)
 		q.base++
 	}
 	return dst
 }
 
-func (q *delivery) flushSlot(k int64, dst []Observation) []Observation {
+// flushSlot appends slot k's observations to dst in send order, and to
+// *marks (unless nil) the end of each paceMs of them.
+func (q *delivery) flushSlot(k int64, dst []Observation, marks *[]slotMark) []Observation {
 	i := k % int64(len(q.slots))
 	s := q.slots[i]
 	slices.SortFunc(s, func(a, b queued) int {
@@ -97,8 +103,22 @@ func (q *delivery) flushSlot(k int64, dst []Observation) []Observation {
 		}
 		return cmp.Compare(a.gen, b.gen)
 	})
+	// A record queued before the slots already sent, or past the ring, is
+	// held to the slot's span.
+	from, end := k*slotMs, (k+1)*slotMs
+	mark := func(until int64) {
+		if marks != nil {
+			*marks = append(*marks, slotMark{untilMs: min(max(until, from), end), end: len(dst)})
+		}
+	}
 	for j := range s {
+		if j > 0 && s[j].sendMs/paceMs != s[j-1].sendMs/paceMs {
+			mark((s[j-1].sendMs/paceMs + 1) * paceMs)
+		}
 		dst = append(dst, s[j].obs)
+	}
+	if len(s) > 0 {
+		mark((s[len(s)-1].sendMs/paceMs + 1) * paceMs)
 	}
 	// Keep small slots' memory; let big ones go, or every slot of the ring
 	// would end up holding the peak of a second's traffic.
