@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,7 +170,7 @@ func (lp *livePipeline) run(ctx context.Context) error {
 			lp.p.SetRaising(true)
 			raised = true
 		}
-		return lp.record(ctx, r, false)
+		return lp.record(ctx, r)
 	})
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("rebuild from the event log: %w", err)
@@ -179,9 +180,22 @@ func (lp *livePipeline) run(ctx context.Context) error {
 	logger.Info("picture rebuilt", "records", records, "tracks", len(lp.p.Tracks()),
 		"seconds", fmt.Sprintf("%.2f", time.Since(start).Seconds()))
 
+	// The log's consumer decodes each record and queues it; one goroutine
+	// runs whatever has queued through the pipeline as one step, so records
+	// that arrive together do not wait for each other's steps.
+	queue := make(chan queuedRecord, queuedRecords)
 	sub, err := lp.m.evlog.Subscribe(ctx, last, func(r eventlog.Record) error {
-		if err := lp.record(ctx, r, true); err != nil {
-			logger.Error("pipeline step failed", "position", r.Position.String(), "err", err)
+		q, ok := lp.decode(r)
+		if !ok {
+			return nil
+		}
+		if lp.metrics != nil {
+			lp.metrics.Delivery.Observe(time.Since(q.stored).Seconds())
+		}
+		lp.queued(len(q.obs))
+		select {
+		case queue <- q:
+		case <-ctx.Done():
 		}
 		return nil
 	})
@@ -189,6 +203,12 @@ func (lp *livePipeline) run(ctx context.Context) error {
 		return fmt.Errorf("follow the event log: %w", err)
 	}
 	defer sub.Stop()
+	stepped := make(chan struct{})
+	defer func() { <-stepped }()
+	go func() {
+		defer close(stepped)
+		lp.follow(ctx, queue, logger)
+	}()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	refresh := time.NewTicker(5 * time.Second)
@@ -223,21 +243,95 @@ func (lp *livePipeline) run(ctx context.Context) error {
 	}
 }
 
-// record runs one log record through the pipeline.
-func (lp *livePipeline) record(ctx context.Context, r eventlog.Record, live bool) error {
+// queuedRecords bounds the decoded records waiting for the pipeline; when
+// it is full the log's consumer waits, and the log holds the rest.
+const queuedRecords = 256
+
+// maxStepObservations bounds the observations one live step takes
+// together (it takes at least one record whatever its size).
+const maxStepObservations = 20_000
+
+// queuedRecord is a decoded observation record waiting for the pipeline.
+type queuedRecord struct {
+	obs    []sensor.Observation
+	cursor uint64
+	stored time.Time
+}
+
+// decode reads an observation record; false for other kinds and for a
+// record that cannot be read, which is reported and skipped: the rest of
+// the log is still good.
+func (lp *livePipeline) decode(r eventlog.Record) (queuedRecord, bool) {
 	if uint8(r.Kind) != ingest.RecordObservations {
-		return nil
+		return queuedRecord{}, false
 	}
 	obs, err := sensor.DecodeEncoded(r.Payload, sensor.Limits{MaxBytes: 64 << 20, MaxObservations: 1 << 20})
 	if err != nil {
-		// A record the log holds but cannot be read is reported and
-		// skipped: the rest of the log is still good.
 		lp.m.Logger.Error("unreadable observation record", "position", r.Position.String(), "err", err)
+		return queuedRecord{}, false
+	}
+	return queuedRecord{obs: obs, cursor: cursorOf(r.Position), stored: r.Stored}, true
+}
+
+func (lp *livePipeline) queued(n int) {
+	if lp.metrics != nil {
+		lp.metrics.Queued.Add(float64(n))
+	}
+}
+
+// follow runs the queued records through the pipeline until ctx ends:
+// each step takes every record waiting, up to maxStepObservations.
+func (lp *livePipeline) follow(ctx context.Context, queue <-chan queuedRecord, logger *slog.Logger) {
+	var step []queuedRecord
+	var obs []sensor.Observation
+	for {
+		step, obs = step[:0], obs[:0]
+		select {
+		case <-ctx.Done():
+			return
+		case q := <-queue:
+			step, obs = append(step, q), append(obs, q.obs...)
+		}
+	more:
+		for len(obs) < maxStepObservations {
+			select {
+			case q := <-queue:
+				step, obs = append(step, q), append(obs, q.obs...)
+			default:
+				break more
+			}
+		}
+		last := step[len(step)-1]
+		if err := lp.process(ctx, obs, last.cursor); err != nil {
+			logger.Error("pipeline step failed", "records", len(step), "observations", len(obs), "err", err)
+		}
+		lp.queued(-len(obs))
+		if lp.metrics != nil {
+			lp.metrics.StepRecords.Observe(float64(len(step)))
+			for _, q := range step {
+				lp.metrics.Latency.Observe(time.Since(q.stored).Seconds())
+			}
+		}
+		clear(step)
+		clear(obs)
+	}
+}
+
+// record runs one log record through the pipeline on its own.
+func (lp *livePipeline) record(ctx context.Context, r eventlog.Record) error {
+	q, ok := lp.decode(r)
+	if !ok {
 		return nil
 	}
+	return lp.process(ctx, q.obs, q.cursor)
+}
+
+// process runs observations through the pipeline as one step; cursor is
+// the log position of the last of them.
+func (lp *livePipeline) process(ctx context.Context, obs []sensor.Observation, cursor uint64) error {
 	lp.mu.Lock()
 	defer lp.mu.Unlock()
-	lp.cursor = cursorOf(r.Position)
+	lp.cursor = cursor
 	for i := range obs {
 		if obs[i].Time.After(lp.lastData) {
 			lp.lastData = obs[i].Time
@@ -248,9 +342,6 @@ func (lp *livePipeline) record(ctx context.Context, r eventlog.Record, live bool
 	// The hub only copies the updates here; it encodes them on its own
 	// goroutine.
 	lp.hub.PublishTracks(res.Updates)
-	if live && lp.metrics != nil {
-		lp.metrics.Latency.Observe(time.Since(r.Stored).Seconds())
-	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -19,6 +19,14 @@ type Metrics struct {
 	// Latency is the time from a record's storing in the event log to the
 	// end of its processing (its alerts stored and published).
 	Latency prometheus.Histogram
+	// Delivery is the time from a record's storing in the event log to
+	// its decoding by the pipeline's consumer.
+	Delivery prometheus.Histogram
+	// Queued is the number of observations stored in the log and waiting
+	// for the pipeline.
+	Queued prometheus.Gauge
+	// StepRecords is how many log records one step took together.
+	StepRecords prometheus.Histogram
 }
 
 // NewMetrics creates the metrics and registers them with reg (none if nil).
@@ -39,9 +47,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "raqib_pipeline_latency_seconds", Help: "From a record's storing in the event log to its alerts being stored and published.",
 			Buckets: buckets}),
+		Delivery: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "raqib_pipeline_delivery_seconds", Help: "From a record's storing in the event log to its decoding by the pipeline.",
+			Buckets: buckets}),
+		Queued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "raqib_pipeline_queued_observations", Help: "Observations stored in the event log and waiting for the pipeline."}),
+		StepRecords: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "raqib_pipeline_step_records", Help: "Event log records taken together by one pipeline step.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 10)}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.observations, m.skipped, m.updates, m.events, m.stage, m.Latency)
+		reg.MustRegister(m.observations, m.skipped, m.updates, m.events, m.stage, m.Latency, m.Delivery, m.Queued, m.StepRecords)
 	}
 	return m
 }

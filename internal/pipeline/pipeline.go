@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -208,8 +209,13 @@ func (p *Pipeline) Process(ctx context.Context, obs []sensor.Observation, cursor
 // deleted, and unacknowledged alerts past their deadline escalate.
 func (p *Pipeline) Advance(ctx context.Context, now time.Time, cursor uint64) (Result, error) {
 	var res Result
+	t0 := time.Now()
 	res.Updates = p.tracker.Advance(now)
-	if err := p.judge(ctx, &res, cursor, time.Now()); err != nil {
+	t1 := time.Now()
+	if p.metrics != nil {
+		p.metrics.stage.WithLabelValues("clock").Observe(t1.Sub(t0).Seconds())
+	}
+	if err := p.judge(ctx, &res, cursor, t1); err != nil {
 		return res, err
 	}
 	if p.alerts != nil && p.raising {
@@ -225,7 +231,9 @@ func (p *Pipeline) Advance(ctx context.Context, now time.Time, cursor uint64) (R
 // judge runs the rules over the updates, hands the events to the alert
 // service and updates the picture.
 func (p *Pipeline) judge(ctx context.Context, res *Result, cursor uint64, t1 time.Time) error {
-	p.pic.apply(res.Updates)
+	// The picture serves the API; it is brought up to date after the
+	// alerts, off their path.
+	defer p.pic.apply(res.Updates)
 	res.Events = p.rules.Step(res.Updates)
 	t2 := time.Now()
 	if p.metrics != nil {
@@ -277,7 +285,34 @@ type picture struct {
 
 type pictureTrack struct {
 	track fusion.Track
+	// trail is a ring once full: its oldest point is at head.
 	trail []TrailPoint
+	head  int
+}
+
+// last returns the latest trail point; false if there is none.
+func (pt *pictureTrack) last() (TrailPoint, bool) {
+	n := len(pt.trail)
+	if n == 0 {
+		return TrailPoint{}, false
+	}
+	return pt.trail[(pt.head+n-1)%n], true
+}
+
+// add appends p to the trail, dropping the oldest point past limit.
+func (pt *pictureTrack) add(p TrailPoint, limit int) {
+	if len(pt.trail) < limit {
+		pt.trail = append(pt.trail, p)
+		return
+	}
+	pt.trail[pt.head] = p
+	pt.head = (pt.head + 1) % len(pt.trail)
+}
+
+// points returns a copy of the trail, oldest first.
+func (pt *pictureTrack) points() []TrailPoint {
+	out := make([]TrailPoint, 0, len(pt.trail))
+	return append(append(out, pt.trail[pt.head:]...), pt.trail[:pt.head]...)
 }
 
 func newPicture(trail int) *picture {
@@ -303,15 +338,16 @@ func (pc *picture) apply(us []fusion.Update) {
 			pt = &pictureTrack{}
 			pc.tracks[id] = pt
 		}
+		sensors := pt.track.Sensors
 		pt.track = u.Track
-		pt.track.Sensors = append([]string(nil), u.Track.Sensors...)
-		n := len(pt.trail)
-		if n == 0 || !pt.trail[n-1].Time.Equal(u.Track.Time) {
-			if n >= pc.trail {
-				copy(pt.trail, pt.trail[1:])
-				pt.trail = pt.trail[:n-1]
-			}
-			pt.trail = append(pt.trail, TrailPoint{Time: u.Track.Time, Lat: u.Track.Pos.Lat, Lon: u.Track.Pos.Lon})
+		// The update's sensors are the tracker's; keep a copy, reusing
+		// the last one's memory when it is the same.
+		if !slices.Equal(sensors, u.Track.Sensors) {
+			sensors = append([]string(nil), u.Track.Sensors...)
+		}
+		pt.track.Sensors = sensors
+		if lp, ok := pt.last(); !ok || !lp.Time.Equal(u.Track.Time) {
+			pt.add(TrailPoint{Time: u.Track.Time, Lat: u.Track.Pos.Lat, Lon: u.Track.Pos.Lon}, pc.trail)
 		}
 	}
 }
@@ -334,5 +370,5 @@ func (pc *picture) get(id string) (fusion.Track, []TrailPoint, bool) {
 	if !ok {
 		return fusion.Track{}, nil, false
 	}
-	return pt.track, append([]TrailPoint(nil), pt.trail...), true
+	return pt.track, pt.points(), true
 }
