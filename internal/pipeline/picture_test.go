@@ -3,6 +3,7 @@ package pipeline
 import (
 	"testing"
 	"time"
+	"unsafe"
 
 	"raqib/internal/fusion"
 	"raqib/internal/geo"
@@ -48,5 +49,23 @@ func TestPictureTrail(t *testing.T) {
 	}
 	if l := pc.list(); len(l) != 1 || l[0].ID != "T2" {
 		t.Errorf("list %v, want T2 alone", l)
+	}
+}
+
+// The pipeline keeps its own copy of each sensor id, so a track's ids do
+// not hold the decoded record they came from.
+func TestSensorNameIsOwnCopy(t *testing.T) {
+	p := &Pipeline{names: map[string]string{}}
+	record := []byte(`..."S06-C027"...`)
+	id := string(record[4:12])
+	got := p.sensorName(id)
+	if got != id {
+		t.Fatalf("sensorName(%q) = %q", id, got)
+	}
+	if unsafe.StringData(got) == unsafe.StringData(id) {
+		t.Error("sensorName returned the caller's memory")
+	}
+	if again := p.sensorName(string(record[4:12])); unsafe.StringData(again) != unsafe.StringData(got) {
+		t.Error("the same id was copied twice")
 	}
 }

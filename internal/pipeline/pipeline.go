@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,6 +67,7 @@ type Pipeline struct {
 	metrics *Metrics
 	raising bool
 	scratch []fusion.Measurement
+	names   map[string]string // sensor ids, see sensorName
 
 	pic *picture
 }
@@ -100,6 +102,7 @@ func New(cfg Config) (*Pipeline, error) {
 		metrics: cfg.Metrics,
 		raising: true,
 		pic:     newPicture(cfg.TrailLength),
+		names:   map[string]string{},
 	}, nil
 }
 
@@ -134,15 +137,36 @@ func (p *Pipeline) SetRaising(on bool) { p.raising = on }
 // Close stops the tracker's workers.
 func (p *Pipeline) Close() { p.tracker.Close() }
 
+// maxSensorNames bounds the sensor ids the pipeline keeps its own copy
+// of: far more than a theater's sensors.
+const maxSensorNames = 1 << 16
+
+// sensorName returns the pipeline's own copy of a sensor id. A decoded
+// observation's strings share one copy of its whole log record, and a
+// track keeps its sensors' ids for minutes: without a copy of its own, an
+// id of a few bytes would hold a record of a hundred kilobytes in memory.
+func (p *Pipeline) sensorName(id string) string {
+	if s, ok := p.names[id]; ok {
+		return s
+	}
+	if len(p.names) >= maxSensorNames {
+		clear(p.names)
+	}
+	s := strings.Clone(id)
+	p.names[s] = s
+	return s
+}
+
 // Measurements converts observations into the tracker's measurements,
 // appending to dst. A polar observation is placed from its camera's
-// position in the theater; one from an unknown sensor is skipped.
+// position in the theater; one from an unknown sensor is skipped. It
+// must be called from Process's goroutine.
 func (p *Pipeline) Measurements(obs []sensor.Observation, dst []fusion.Measurement) ([]fusion.Measurement, int) {
 	skipped := 0
 	for i := range obs {
 		o := &obs[i]
 		m := fusion.Measurement{
-			Sensor:     o.Sensor,
+			Sensor:     p.sensorName(o.Sensor),
 			Seq:        o.Seq,
 			Time:       o.Time,
 			SigmaM:     o.AccuracyM,
@@ -286,21 +310,28 @@ type picture struct {
 type pictureTrack struct {
 	track fusion.Track
 	// trail is a ring once full: its oldest point is at head.
-	trail []TrailPoint
+	trail []trailPoint
 	head  int
 }
 
-// last returns the latest trail point; false if there is none.
-func (pt *pictureTrack) last() (TrailPoint, bool) {
+// trailPoint is a TrailPoint as the picture keeps it: 24 bytes, not 40.
+type trailPoint struct {
+	t        int64 // Unix nanoseconds
+	lat, lon float64
+}
+
+// lastTime returns the time of the latest trail point; false if there is
+// none.
+func (pt *pictureTrack) lastTime() (int64, bool) {
 	n := len(pt.trail)
 	if n == 0 {
-		return TrailPoint{}, false
+		return 0, false
 	}
-	return pt.trail[(pt.head+n-1)%n], true
+	return pt.trail[(pt.head+n-1)%n].t, true
 }
 
 // add appends p to the trail, dropping the oldest point past limit.
-func (pt *pictureTrack) add(p TrailPoint, limit int) {
+func (pt *pictureTrack) add(p trailPoint, limit int) {
 	if len(pt.trail) < limit {
 		pt.trail = append(pt.trail, p)
 		return
@@ -312,7 +343,11 @@ func (pt *pictureTrack) add(p TrailPoint, limit int) {
 // points returns a copy of the trail, oldest first.
 func (pt *pictureTrack) points() []TrailPoint {
 	out := make([]TrailPoint, 0, len(pt.trail))
-	return append(append(out, pt.trail[pt.head:]...), pt.trail[:pt.head]...)
+	for i := range pt.trail {
+		p := &pt.trail[(pt.head+i)%len(pt.trail)]
+		out = append(out, TrailPoint{Time: time.Unix(0, p.t).UTC(), Lat: p.lat, Lon: p.lon})
+	}
+	return out
 }
 
 func newPicture(trail int) *picture {
@@ -346,8 +381,8 @@ func (pc *picture) apply(us []fusion.Update) {
 			sensors = append([]string(nil), u.Track.Sensors...)
 		}
 		pt.track.Sensors = sensors
-		if lp, ok := pt.last(); !ok || !lp.Time.Equal(u.Track.Time) {
-			pt.add(TrailPoint{Time: u.Track.Time, Lat: u.Track.Pos.Lat, Lon: u.Track.Pos.Lon}, pc.trail)
+		if t, ok := pt.lastTime(); !ok || t != u.Track.Time.UnixNano() {
+			pt.add(trailPoint{t: u.Track.Time.UnixNano(), lat: u.Track.Pos.Lat, lon: u.Track.Pos.Lon}, pc.trail)
 		}
 	}
 }
