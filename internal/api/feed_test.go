@@ -306,7 +306,8 @@ func TestFeedEndsWhenSignedOut(t *testing.T) {
 // it reads again it ends up holding every alert, as the alert service
 // has them.
 func TestFeedStalledClient(t *testing.T) {
-	f := newFeedFixture(t, func(c *feed.Config) { c.QueueLength = 32 })
+	// Every round's tracks go out, to fill the stalled client's socket.
+	f := newFeedFixture(t, func(c *feed.Config) { c.QueueLength = 32; c.TrackEvery = time.Millisecond })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	th := embeddedTheater(t)

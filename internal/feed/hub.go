@@ -65,6 +65,10 @@ type Config struct {
 	Horizon time.Duration
 	// ClosedFor is how long a closed alert stays in the snapshots (1 h).
 	ClosedFor time.Duration
+	// TrackEvery is the least time between two applications of the
+	// published track updates (100 ms): a track updated several times
+	// within it is viewed and encoded once. Alert changes never wait.
+	TrackEvery time.Duration
 	// Now is the clock of the messages' times; nil is time.Now.
 	Now     func() time.Time
 	Logger  *slog.Logger
@@ -79,6 +83,7 @@ const (
 	DefaultTrailLength = 20
 	DefaultHorizon     = 30 * time.Minute
 	DefaultClosedFor   = time.Hour
+	DefaultTrackEvery  = 100 * time.Millisecond
 )
 
 // ErrClosed is returned by Client.Next once the hub has stopped.
@@ -162,6 +167,9 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.ClosedFor <= 0 {
 		cfg.ClosedFor = DefaultClosedFor
 	}
+	if cfg.TrackEvery <= 0 {
+		cfg.TrackEvery = DefaultTrackEvery
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -244,6 +252,15 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(h.cfg.Heartbeat)
 	defer tick.Stop()
+	// Track updates are applied at most every TrackEvery: a wake within it
+	// sets a timer for the rest.
+	var applied time.Time
+	var due <-chan time.Time
+	apply := func() {
+		due = nil
+		h.applyTracks()
+		applied = time.Now()
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -257,7 +274,16 @@ func (h *Hub) Run(ctx context.Context) error {
 			}
 			h.PublishAlert(ch)
 		case <-h.wake:
-			h.applyTracks()
+			if due != nil {
+				continue
+			}
+			if wait := h.cfg.TrackEvery - time.Since(applied); wait > 0 {
+				due = time.After(wait)
+				continue
+			}
+			apply()
+		case <-due:
+			apply()
 		case <-tick.C:
 			h.heartbeat()
 		}

@@ -427,3 +427,45 @@ func TestConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Run applies the published track updates at most every TrackEvery: a
+// track updated many times within it is viewed and sent once, its latest
+// state.
+func TestRunPacesTrackUpdates(t *testing.T) {
+	th := embeddedTheater(t)
+	h := newHub(t, func(c *Config) { c.TrackEvery = 300 * time.Millisecond })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	before := h.Seq()
+	const steps = 20
+	var last fusion.Track
+	for i := range steps {
+		last = trackAt(th, "T-1", 200e3, 3000-float64(i)*10, 0, 1, t0.Add(time.Duration(i)*time.Second))
+		h.PublishTracks([]fusion.Update{update(fusion.UpdateMeasured, last)})
+		time.Sleep(10 * time.Millisecond)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c := h.Join(0)
+		m := next(t, c)
+		c.Close()
+		if len(m.Tracks) == 1 && m.Tracks[0].Time.Equal(last.Time) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub never showed the latest state of T-1: %+v", m.Tracks)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// 20 publications over about 200 ms: one application at once and one
+	// or two when the interval is up; applying at every publication would
+	// make 20.
+	if n := h.Seq() - before; n < 1 || n > 4 {
+		t.Errorf("%d publications applied in %d batches, want 1 to 4", steps, n)
+	}
+}
