@@ -59,17 +59,21 @@ func (s *shard) candidates(m *Measurement, z *obsVec, t int64, skip func(*track)
 	s.query = s.grid.Query(z.x, z.y, r+motionSlackM, s.query[:0])
 	for _, slot := range s.query {
 		tr := s.tracks[slot]
-		if tr.stamp == s.stamp || (skip != nil && skip(tr)) {
-			continue
-		}
-		dt := math.Abs(seconds(t - tr.t))
-		reach := r + math.Hypot(tr.st.X[2], tr.st.X[3])*dt
-		if dx, dy := tr.gx-z.x, tr.gy-z.y; dx*dx+dy*dy > reach*reach {
+		if tr.stamp == s.stamp || (skip != nil && skip(tr)) || !reaches(tr, z, t, r) {
 			continue
 		}
 		tr.stamp = s.stamp
 		s.near = append(s.near, slot)
 	}
+}
+
+// reaches reports whether track tr may be within r of z at time t: r
+// from its place in the grid, plus the way it moves in the time between.
+func reaches(tr *track, z *obsVec, t int64, r float64) bool {
+	dt := math.Abs(seconds(t - tr.t))
+	reach := r + math.Hypot(tr.st.X[2], tr.st.X[3])*dt
+	dx, dy := tr.gx-z.x, tr.gy-z.y
+	return dx*dx+dy*dy <= reach*reach
 }
 
 // predict fills s.cands with the tracks of s.near, in that order,
@@ -124,7 +128,7 @@ func (s *shard) scan(b *batch, lo, hi int) {
 				continue
 			}
 		}
-		if assign != nil && s.nearConfirmed(b, lo, r, cols, assign) {
+		if assign != nil && s.nearConfirmed(b, lo, r, cols, assign, t) {
 			s.stats.suppressed++
 			continue
 		}
@@ -133,25 +137,38 @@ func (s *shard) scan(b *batch, lo, hi int) {
 }
 
 // nearConfirmed reports whether a measurement left over in row r of the
-// scan should start no track because it is gated with a confirmed or
-// coasting track. Such a report is far more often clutter beside the
-// track, or its object seen again, than a new object, and a track started
-// from it would compete with the first for the object's reports. But when
-// the track took another confident report of the same scan and this one
-// is confident too, the sensor saw two things: it starts a track.
-func (s *shard) nearConfirmed(b *batch, lo, r, cols int, assign []int) bool {
+// scan (made at t) should start no track because it is gated with a
+// confirmed or coasting track. Such a report is far more often clutter
+// beside the track, or its object seen again, than a new object, and a
+// track started from it would compete with the first for the object's
+// reports. But when the track took another confident report of the same
+// scan and this one is confident too, the sensor saw two things: it
+// starts a track. A report gated with no track at all is held back by any
+// confirmed or coasting track of the scan when it is weak (such reports
+// are mostly clutter, and tracks started from them confirm chains of it),
+// and only by one within its own search radius when it is confident.
+func (s *shard) nearConfirmed(b *batch, lo, r, cols int, assign []int, t int64) bool {
 	if b.measurement(s.in[lo+r]).Confidence < apartConfidence {
 		assign = nil
 	}
-	return s.gatedConfirmed(b, lo, r, cols, assign)
+	return s.gatedConfirmed(b, lo, r, cols, assign, t)
 }
 
 // gatedConfirmed reports whether row r is gated with a confirmed or
-// coasting track; with assign, a track that took another confident report
-// of the scan does not count.
-func (s *shard) gatedConfirmed(b *batch, lo, r, cols int, assign []int) bool {
+// coasting track. When no pair of the row is gated (its entries are NaN,
+// see solve) every such track of the scan counts without assign (a weak
+// report), and with assign only one within the row's search radius: a
+// scan's candidates are those of all its reports, and a track found only
+// through another report may be anywhere. With assign, a track that took
+// another confident report of the scan does not count.
+func (s *shard) gatedConfirmed(b *batch, lo, r, cols int, assign []int, t int64) bool {
+	z, reach := &s.loc[lo+r], queryRadius(b.measurement(s.in[lo+r]), s.cfg.Gate)
 	for c, v := range s.cost[r*cols : (r+1)*cols] {
-		if math.IsInf(v, 1) || s.cands[c].tr.status == StatusTentative {
+		tr := s.cands[c].tr
+		if math.IsInf(v, 1) || tr.status == StatusTentative {
+			continue
+		}
+		if math.IsNaN(v) && assign != nil && !reaches(tr, z, t, reach) {
 			continue
 		}
 		if assign == nil {

@@ -236,6 +236,49 @@ func TestTentativeDroppedSilently(t *testing.T) {
 	}
 }
 
+// TestNewObjectFarFromConfirmedTrack: a camera whose every frame holds a
+// confirmed track's object and, far outside its search radius, a new
+// object. The new object's confident reports are gated with no track and
+// must start one of their own, whatever the confirmed track took in the
+// same scan: here the animal, once confirmed, is seen with little
+// confidence, so its track does not count as having taken another
+// confident report.
+func TestNewObjectFarFromConfirmedTrack(t *testing.T) {
+	animal := target{class: ClassAnimal, count: 1, conf: 0.8, until: 20 * time.Second}
+	dim := animal
+	dim.conf, dim.from, dim.until = 0.3, 20*time.Second, 0
+	newcomer := walker(1500, 200, 1.2, 0.5)
+	newcomer.from = 30 * time.Second
+	w := newWorld(6, walkerCams()[:1], []target{animal, dim, newcomer})
+	ms := w.run(90 * time.Second)
+	// One batch per frame: each holds the whole scan of both objects.
+	var batches [][]Measurement
+	for len(ms) > 0 {
+		n := 1
+		for n < len(ms) && ms[n].Time.Equal(ms[0].Time) {
+			n++
+		}
+		batches, ms = append(batches, ms[:n:n]), ms[n:]
+	}
+	tr, us := runBatches(t, DefaultConfig(), batches)
+	got := ids(us)
+	if len(got) != 2 {
+		t.Fatalf("%d track ids, want 2:\n%s", len(got), describe(us))
+	}
+	snap := tr.Snapshot()
+	var near bool
+	for _, tk := range snap {
+		x, y := newcomer.at(tk.Time.Sub(testStart))
+		near = near || frameDist(tk.Pos, x, y) <= 30
+	}
+	if !near {
+		t.Errorf("no track within 30 m of the new object: %+v", snap)
+	}
+	if st := tr.Stats(); st.Suppressed != 0 || st.Confirmed != 2 {
+		t.Errorf("stats %+v: want two confirmed tracks and no report suppressed", st)
+	}
+}
+
 // gpsFixes makes a unit's fixes every 10 s along target g.
 func gpsFixes(unit string, g target, dur time.Duration) []Measurement {
 	var out []Measurement
