@@ -163,15 +163,42 @@ func (lp *livePipeline) run(ctx context.Context) error {
 	lp.p.SetRaising(false)
 	var last eventlog.Position
 	records, raised := 0, false
+	// The rebuild runs the records in steps of up to maxStepObservations,
+	// as the live path does; a step never spans the stored cursor, past
+	// which alerting is back on.
+	var step queuedRecord
+	flush := func() error {
+		if len(step.obs) == 0 {
+			return nil
+		}
+		err := lp.process(ctx, step.obs, step.cursor)
+		clear(step.obs)
+		step.obs = step.obs[:0]
+		return err
+	}
 	err = lp.m.evlog.Replay(ctx, start.Add(-rebuildWindow), start.Add(time.Hour), func(r eventlog.Record) error {
 		last = r.Position
 		records++
-		if !raised && cursorOf(r.Position) > cursor {
+		q, ok := lp.decode(r)
+		if !ok {
+			return nil
+		}
+		if !raised && q.cursor > cursor {
+			if err := flush(); err != nil {
+				return err
+			}
 			lp.p.SetRaising(true)
 			raised = true
 		}
-		return lp.record(ctx, r)
+		step.obs, step.cursor = append(step.obs, q.obs...), q.cursor
+		if len(step.obs) >= maxStepObservations {
+			return flush()
+		}
+		return nil
 	})
+	if err == nil {
+		err = flush()
+	}
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("rebuild from the event log: %w", err)
 	}
@@ -315,15 +342,6 @@ func (lp *livePipeline) follow(ctx context.Context, queue <-chan queuedRecord, l
 		clear(step)
 		clear(obs)
 	}
-}
-
-// record runs one log record through the pipeline on its own.
-func (lp *livePipeline) record(ctx context.Context, r eventlog.Record) error {
-	q, ok := lp.decode(r)
-	if !ok {
-		return nil
-	}
-	return lp.process(ctx, q.obs, q.cursor)
 }
 
 // process runs observations through the pipeline as one step; cursor is
