@@ -32,6 +32,7 @@ type Config struct {
 	LogMaxBytes     int64         // event log retention by size, RAQIB_LOG_MAX_BYTES (0: the default)
 	LogMaxStore     int64         // the embedded server's store limit in bytes, RAQIB_LOG_MAX_STORE (0: 3/4 of free disk)
 	CheckpointEvery time.Duration // how often the ingest state is checkpointed, RAQIB_CHECKPOINT_EVERY
+	MemoryLimit     int64         // the Go runtime's soft memory limit in bytes, RAQIB_MEMORY_LIMIT (0: none; GOMEMLIMIT, when set, wins)
 
 	TLSCert       string // serve HTTPS with this PEM certificate (chain), RAQIB_TLS_CERT
 	TLSKey        string // and this PEM private key, RAQIB_TLS_KEY
@@ -40,6 +41,10 @@ type Config struct {
 
 	AuditKey string // the audit trail's signer key file (default: generated in <data>/audit), RAQIB_AUDIT_KEY
 }
+
+// DefaultMemoryLimit keeps the server's resident memory under 1 GiB at
+// surge load: the garbage collector works harder as the heap nears it.
+const DefaultMemoryLimit = 900 << 20
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
@@ -51,6 +56,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 10 * time.Second,
 		LogMaxAge:       30 * 24 * time.Hour,
 		CheckpointEvery: 30 * time.Second,
+		MemoryLimit:     DefaultMemoryLimit,
 	}
 }
 
@@ -80,7 +86,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 			*dst = t
 		}
 	}
-	sizes := map[string]*int64{"RAQIB_LOG_MAX_BYTES": &d.LogMaxBytes, "RAQIB_LOG_MAX_STORE": &d.LogMaxStore}
+	sizes := map[string]*int64{"RAQIB_LOG_MAX_BYTES": &d.LogMaxBytes, "RAQIB_LOG_MAX_STORE": &d.LogMaxStore, "RAQIB_MEMORY_LIMIT": &d.MemoryLimit}
 	for key, dst := range sizes {
 		if v := getenv(key); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -103,6 +109,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.DurationVar(&c.LogMaxAge, "log-max-age", d.LogMaxAge, "event log retention by age (RAQIB_LOG_MAX_AGE)")
 	fs.Int64Var(&c.LogMaxBytes, "log-max-bytes", d.LogMaxBytes, "event log retention by size in bytes; 0 takes the default (RAQIB_LOG_MAX_BYTES)")
 	fs.Int64Var(&c.LogMaxStore, "log-max-store", d.LogMaxStore, "embedded JetStream store limit in bytes; 0: three quarters of the free disk (RAQIB_LOG_MAX_STORE)")
+	fs.Int64Var(&c.MemoryLimit, "memory-limit", d.MemoryLimit, "soft memory limit in bytes for the Go runtime; 0: none; GOMEMLIMIT, when set, wins (RAQIB_MEMORY_LIMIT)")
 	fs.DurationVar(&c.CheckpointEvery, "checkpoint-every", d.CheckpointEvery, "how often the ingest state is checkpointed (RAQIB_CHECKPOINT_EVERY)")
 	fs.StringVar(&c.AuditKey, "audit-key", envOr(getenv, "RAQIB_AUDIT_KEY", d.AuditKey), "the audit trail's Ed25519 signer key `file`; default: one generated in <data>/audit (RAQIB_AUDIT_KEY)")
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr(getenv, "RAQIB_TLS_CERT", ""), "serve HTTPS with this PEM certificate `file` (RAQIB_TLS_CERT)")
@@ -146,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogMaxBytes < 0 || c.LogMaxStore < 0 {
 		problems = append(problems, fmt.Errorf("log-max-bytes, log-max-store: must not be negative"))
+	}
+	if c.MemoryLimit != 0 && c.MemoryLimit < 64<<20 {
+		problems = append(problems, fmt.Errorf("memory-limit: %d bytes is below 64 MiB (0 sets none)", c.MemoryLimit))
 	}
 	if c.CheckpointEvery < time.Second {
 		problems = append(problems, fmt.Errorf("checkpoint-every: %v is shorter than 1s", c.CheckpointEvery))

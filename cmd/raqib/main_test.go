@@ -160,6 +160,8 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"--data", " "}, nil, "data"},
 		{nil, map[string]string{"RAQIB_ADDR": "nope"}, "addr"},
 		{nil, map[string]string{"RAQIB_SHUTDOWN_TIMEOUT": "soon"}, "RAQIB_SHUTDOWN_TIMEOUT"},
+		{nil, map[string]string{"RAQIB_MEMORY_LIMIT": "1GiB"}, "RAQIB_MEMORY_LIMIT"},
+		{[]string{"--memory-limit", "1000"}, nil, "memory-limit"},
 		{[]string{"extra"}, nil, "unexpected argument"},
 	}
 	for _, tc := range cases {
@@ -174,12 +176,12 @@ func TestConfigErrors(t *testing.T) {
 
 func TestEnvironmentConfig(t *testing.T) {
 	m := NewMain(io.Discard, io.Discard)
-	env := map[string]string{"RAQIB_ADDR": "127.0.0.1:9999", "RAQIB_DATA_DIR": "/tmp/x", "RAQIB_LOG_LEVEL": "debug"}
+	env := map[string]string{"RAQIB_ADDR": "127.0.0.1:9999", "RAQIB_DATA_DIR": "/tmp/x", "RAQIB_LOG_LEVEL": "debug", "RAQIB_MEMORY_LIMIT": "0"}
 	m.Getenv = func(k string) string { return env[k] }
 	if err := m.ParseFlags("serve", []string{"--addr", "127.0.0.1:7777"}); err != nil {
 		t.Fatal(err)
 	}
-	if m.Config.Addr != "127.0.0.1:7777" || m.Config.DataDir != "/tmp/x" || m.Config.LogLevel != "debug" {
+	if m.Config.Addr != "127.0.0.1:7777" || m.Config.DataDir != "/tmp/x" || m.Config.LogLevel != "debug" || m.Config.MemoryLimit != 0 {
 		t.Fatalf("config = %+v", m.Config)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -313,6 +314,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, demo
 	}
 	if err := m.ParseFlags(name, args); err != nil {
 		return err
+	}
+	if limit := m.Config.MemoryLimit; limit > 0 && m.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(limit)
 	}
 	if err := m.Open(ctx); err != nil {
 		_ = m.Close()

@@ -29,6 +29,10 @@ type Metrics struct {
 	StepRecords prometheus.Histogram
 }
 
+// latencyBuckets are finer around the budget (50 ms) than powers of two.
+var latencyBuckets = []float64{0.001, 0.002, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045,
+	0.05, 0.06, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10}
+
 // NewMetrics creates the metrics and registers them with reg (none if nil).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	buckets := prometheus.ExponentialBuckets(0.0001, 2, 16)
@@ -46,7 +50,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			[]string{"stage"}),
 		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "raqib_pipeline_latency_seconds", Help: "From a record's storing in the event log to its alerts being stored and published.",
-			Buckets: buckets}),
+			Buckets: latencyBuckets}),
 		Delivery: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "raqib_pipeline_delivery_seconds", Help: "From a record's storing in the event log to its decoding by the pipeline.",
 			Buckets: buckets}),
