@@ -31,9 +31,20 @@ type friendPos struct {
 // friends is the latest position of every friendly track.
 type friends struct {
 	pos map[string]friendPos
+	// held are the conditions whose beginning was held back, with when:
+	// their end is held back too.
+	held map[heldKey]int64
 }
 
-func (f *friends) init() { f.pos = map[string]friendPos{} }
+type heldKey struct {
+	track string
+	rule  Rule
+}
+
+func (f *friends) init() {
+	f.pos = map[string]friendPos{}
+	f.held = map[heldKey]int64{}
+}
 
 func (f *friends) see(tr *fusion.Track) {
 	f.pos[tr.ID] = friendPos{pos: tr.Pos, t: tr.Time.UnixNano()}
@@ -70,21 +81,37 @@ func heldByFriends(r Rule) bool {
 }
 
 // filter drops, in place, the beginnings of conditions of tracks beside
-// an own unit, and forgets units not seen for a long time.
+// an own unit and the ends of the conditions so held, and forgets units
+// not seen for a long time.
 func (f *friends) filter(evs []Event, now int64) []Event {
-	if len(f.pos) == 0 {
+	if len(f.pos) == 0 && len(f.held) == 0 {
 		return evs
 	}
 	out := evs[:0]
 	for _, ev := range evs {
-		if ev.Phase == PhaseBegin && heldByFriends(ev.Rule) && f.near(ev.Pos, ev.Time.UnixNano()) {
+		k := heldKey{track: ev.Track, rule: ev.Rule}
+		switch {
+		case ev.Phase == PhaseBegin && heldByFriends(ev.Rule) && f.near(ev.Pos, ev.Time.UnixNano()):
+			f.held[k] = ev.Time.UnixNano()
 			continue
+		case ev.Phase == PhaseEnd:
+			if _, ok := f.held[k]; ok {
+				delete(f.held, k)
+				continue
+			}
 		}
 		out = append(out, ev)
 	}
 	for id, fp := range f.pos {
 		if now-fp.t > int64(10*time.Minute) {
 			delete(f.pos, id)
+		}
+	}
+	// A condition ends at the latest when its track is deleted; this only
+	// bounds the set should an end never come.
+	for k, t := range f.held {
+		if now-t > int64(6*time.Hour) {
+			delete(f.held, k)
 		}
 	}
 	return out
