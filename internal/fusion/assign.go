@@ -15,29 +15,24 @@ type AssignWork struct {
 
 // grow makes every buffer hold an n×m problem and its result.
 func (w *AssignWork) grow(n, m int) {
-	w.a = growFloats(w.a, n*m)
-	w.u = growFloats(w.u, n+1)
-	w.v = growFloats(w.v, m+1)
-	w.minv = growFloats(w.minv, m+1)
-	w.p = growInts(w.p, m+1)
-	w.way = growInts(w.way, m+1)
+	w.a = grow(w.a, n*m)
+	w.u = grow(w.u, n+1)
+	w.v = grow(w.v, m+1)
+	w.minv = grow(w.minv, m+1)
+	w.p = grow(w.p, m+1)
+	w.way = grow(w.way, m+1)
 	if cap(w.used) < m+1 {
 		w.used = make([]bool, m+1)
 	}
 	w.used = w.used[:m+1]
-	w.out = growInts(w.out, n)
+	w.out = grow(w.out, n)
 }
 
-func growFloats(s []float64, n int) []float64 {
+// grow returns s with length n, reusing its memory when it holds n; the
+// contents are not cleared.
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
-}
-
-func growInts(s []int, n int) []int {
-	if cap(s) < n {
-		return make([]int, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }

@@ -25,13 +25,6 @@ type clusterWork struct {
 	out    []int
 }
 
-func growInt32s(s []int32, n int) []int32 {
-	if cap(s) < n {
-		return make([]int32, n)
-	}
-	return s[:n]
-}
-
 // find returns the root of x, halving the path on the way.
 func (w *clusterWork) find(x int32) int32 {
 	p := w.parent
@@ -59,13 +52,13 @@ func (w *clusterWork) union(a, b int32) {
 // 2·missCost. The result belongs to w and is valid until its next use.
 func solveClusters(cost []float64, rows, cols int, missCost float64, w *clusterWork, aw *AssignWork) []int {
 	limit := 2 * missCost
-	out := growInts(w.out, rows)
+	out := grow(w.out, rows)
 	w.out = out
 	for r := range out {
 		out[r] = -1
 	}
 	n := rows + cols
-	w.parent = growInt32s(w.parent, n)
+	w.parent = grow(w.parent, n)
 	for i := range w.parent {
 		w.parent[i] = int32(i)
 	}
@@ -82,7 +75,7 @@ func solveClusters(cost []float64, rows, cols int, missCost float64, w *clusterW
 	if len(edges) == 0 {
 		return out
 	}
-	w.rowsOf = growInt32s(w.rowsOf, n)
+	w.rowsOf = grow(w.rowsOf, n)
 	clear(w.rowsOf)
 	for r := range rows {
 		w.rowsOf[w.find(int32(r))]++
@@ -118,7 +111,7 @@ func solveClusters(cost []float64, rows, cols int, missCost float64, w *clusterW
 // each with its rows and columns in order, into w.out.
 func (w *clusterWork) solveMulti(cost []float64, rows, cols int, missCost float64, aw *AssignWork) {
 	n := rows + cols
-	w.id = growInt32s(w.id, n)
+	w.id = grow(w.id, n)
 	clear(w.id)
 	w.rowAt, w.colAt = append(w.rowAt[:0], 0), append(w.colAt[:0], 0)
 	for r := range rows {
@@ -144,8 +137,8 @@ func (w *clusterWork) solveMulti(cost []float64, rows, cols int, missCost float6
 		w.rowAt[k] += w.rowAt[k-1]
 		w.colAt[k] += w.colAt[k-1]
 	}
-	w.rowIdx = growInt32s(w.rowIdx, int(w.rowAt[len(w.rowAt)-1]))
-	w.colIdx = growInt32s(w.colIdx, int(w.colAt[len(w.colAt)-1]))
+	w.rowIdx = grow(w.rowIdx, int(w.rowAt[len(w.rowAt)-1]))
+	w.colIdx = grow(w.colIdx, int(w.colAt[len(w.colAt)-1]))
 	for x := n - 1; x >= 0; x-- {
 		k := w.id[w.find(int32(x))]
 		if k == 0 {
@@ -168,7 +161,7 @@ func (w *clusterWork) solveMulti(cost []float64, rows, cols int, missCost float6
 		}
 		rs, cs := w.rowIdx[w.rowAt[k]:rEnd], w.colIdx[w.colAt[k]:cEnd]
 		nr, nc := len(rs), len(cs)
-		w.sub = growFloats(w.sub, nr*nc)
+		w.sub = grow(w.sub, nr*nc)
 		for i, r := range rs {
 			row := cost[int(r)*cols : (int(r)+1)*cols]
 			sub := w.sub[i*nc : (i+1)*nc]
