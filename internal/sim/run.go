@@ -44,9 +44,7 @@ func Run(ctx context.Context, g *Generator, sinks Sinks, speed float64) (Summary
 			paced, err = sendPaced(ctx, sinks.Observations, b, wall)
 			paced = paced && sleepUntil(ctx, wall(b.Until))
 			if err == nil && paced {
-				b := *b
-				b.Observations = nil
-				err = writeBatch(ctx, sinks, &b)
+				err = writeBatch(ctx, Sinks{Heartbeats: sinks.Heartbeats, Truth: sinks.Truth}, b)
 			}
 			if err == nil && paced {
 				err = flushSinks(ctx, sinks)
